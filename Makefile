@@ -1,0 +1,37 @@
+# Each target creates and uses .venv itself; nothing but python3 and make is needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: site check test bench clean schema
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.site-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	@touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@touch $@
+
+site: $(VENV)/.site-installed
+	@echo "make site: the site builder is not in yet (issue 3); checking the content instead."
+	$(BIN)/bulletin check content
+
+check: $(VENV)/.site-installed
+	$(BIN)/bulletin check content
+
+schema: $(VENV)/.site-installed
+	$(BIN)/bulletin schema --out schema --reference docs/data-reference.md
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/check_bench.py
+
+clean:
+	rm -rf output .cache .pytest_cache

@@ -1,0 +1,7 @@
+"""`python -m builder` is `bulletin`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,28 @@
+"""`bulletin check`: validate the content and report every problem at once."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..report import FORMATS, summary
+from ..validate import validate
+
+
+def run(args: argparse.Namespace) -> int:
+    content = Path(args.content)
+    if not content.is_dir():
+        raise ConfigError(f"{content} is not a folder (give the content folder, e.g. content)")
+    result = validate(content, jobs=args.jobs)
+    problems = list(result.problems)
+    if args.strict:
+        problems = [p.as_error() for p in problems]
+    text = FORMATS[args.format](problems)
+    if text:
+        print(text)
+    if args.format == "text":
+        files = len(result.paths) + (1 if result.site else 0)
+        print(summary(problems, files), file=sys.stderr)
+    return 1 if any(p.severity == "error" for p in problems) else 0

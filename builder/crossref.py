@@ -1,0 +1,126 @@
+"""Rules across records: references resolve, parents form a tree, figures cited exist."""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Any, Iterable, Mapping
+
+from . import vocab as V
+from .blocks import FigureRef
+from .errors import Problem
+from .fields import FigureSpec
+from .model import (Batch, CampaignTotals, Event, Indicator, ProblemLedger, Ranking, Report)
+
+__all__ = ["RefAt", "check_references", "check_parents", "check_figure_ref", "REF_FIELDS"]
+
+#: (display path, field path, target kind, target id, line, column)
+RefAt = tuple
+
+
+def _figure_fields(cls) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if isinstance(f.metadata.get("spec"), FigureSpec))
+
+
+#: Which names a figure reference may cite, per kind of item.
+REF_FIELDS: dict[str, tuple[str, ...]] = {
+    "reports": _figure_fields(Report) + ("schedule_pct",),
+    "rankings": ("rank", "of"),
+    "problems": _figure_fields(ProblemLedger),
+    "events": _figure_fields(Event),
+    "targets": _figure_fields(Indicator),
+    "indicators": _figure_fields(Indicator),
+    "project": ("total_investment", "annual_plan", "completed_ytd", "completed_cumulative",
+                "plan_completion_pct"),
+    "campaign": _figure_fields(CampaignTotals),
+    "batch": _figure_fields(Batch) + ("rate",),
+}
+_KEYED = ("reports", "rankings", "problems", "events", "targets", "indicators")
+_BATCH_NAMES = {a: k for k, aliases in V.BATCHES.items() for a in (k,) + aliases}
+
+
+def _near(word: str, options: Iterable[str]) -> str:
+    near = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f"; did you mean `{near[0]}`?" if near else ""
+
+
+def check_references(refs: Iterable[RefAt], known: Mapping[str, Mapping[str, Any]],
+                     lines_of: Mapping[str, tuple[str, ...]] | None = None) -> list[Problem]:
+    """Every (kind, id) reference names an existing record."""
+    out = []
+    for path, fpath, kind, target, line, col in refs:
+        table = known.get(kind, {})
+        if target not in table:
+            where = {"region": "content/regions/", "project": "content/projects/",
+                     "campaign": "content/campaigns/", "source": "the sources: list of site.yaml"}[kind]
+            out.append(Problem(path, line, col, fpath, "unknown-reference",
+                               f"no {kind} has the id `{target}` (looked in {where})"
+                               f"{_near(target, table)}"))
+    return out
+
+
+def check_parents(regions: Mapping[str, Any], where: Mapping[str, RefAt]) -> list[Problem]:
+    """Parents form a tree: no region is its own ancestor."""
+    out = []
+    reported: set[str] = set()
+    for rid in sorted(regions):
+        chain = [rid]
+        cur = regions[rid].parent
+        while cur is not None and cur in regions:
+            if cur in chain:
+                cycle = chain[chain.index(cur):] + [cur]
+                if not reported.intersection(cycle):
+                    path, fpath, _k, _t, line, col = where[rid]
+                    out.append(Problem(path, line, col, fpath, "parent-cycle",
+                                       "the parents form a loop: " + " → ".join(cycle)))
+                    reported.update(cycle)
+                break
+            chain.append(cur)
+            cur = regions[cur].parent
+    return out
+
+
+def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None:
+    """None if the reference resolves, else what is wrong."""
+    if ref.kind == "region":
+        region = regions.get(ref.target)
+        if region is None:
+            return f"no region has the id `{ref.target}`{_near(ref.target, regions)}"
+        for name in _KEYED:
+            for item in getattr(region, name):
+                if item.key == ref.key:
+                    allowed = REF_FIELDS[name]
+                    if ref.name not in allowed:
+                        return (f"`{ref.name}` is not a figure of {ref.target} {ref.key} ({name}); "
+                                f"use one of: {', '.join(allowed)}")
+                    return None
+        keys = [i.key for n in _KEYED for i in getattr(region, n)]
+        return f"{ref.target} has no report or figure with the key `{ref.key}`{_near(str(ref.key), keys)}"
+    if ref.kind == "project":
+        p = projects.get(ref.target)
+        if p is None:
+            return f"no project has the id `{ref.target}`{_near(ref.target, projects)}"
+        names = REF_FIELDS["project"] + tuple(i.key for i in p.indicators)
+        if ref.name not in names:
+            return f"`{ref.name}` is not a figure of project {ref.target}; use one of: {', '.join(names)}"
+        return None
+    c = campaigns.get(ref.target)
+    if c is None:
+        return f"no campaign has the id `{ref.target}`{_near(ref.target, campaigns)}"
+    if ref.key is None:
+        if ref.name not in REF_FIELDS["campaign"]:
+            return f"`{ref.name}` is not a total of the campaign; use one of: " + \
+                ", ".join(REF_FIELDS["campaign"])
+        return None
+    batch, _, rnd = ref.key.partition("@")
+    canon = _BATCH_NAMES.get(batch)
+    matches = [b for b in c.batches if b.batch == canon and (not rnd or str(b.round) == rnd)]
+    if not matches:
+        return f"the campaign has no batch `{ref.key}` (write sign, start, operate or revive, " \
+               "and @ROUND when it covers several rounds, e.g. start@2)"
+    if len(matches) > 1:
+        return f"the campaign has {len(matches)} `{batch}` batches; add the round, e.g. {batch}@2"
+    if ref.name not in REF_FIELDS["batch"]:
+        return f"`{ref.name}` is not a figure of a batch; use one of: {', '.join(REF_FIELDS['batch'])}"
+    return None

@@ -1,0 +1,170 @@
+"""Stage 1, load: find the content files and parse each into a Document.
+
+Every file is read as bytes and refused, with a Problem and never a
+traceback, when it is too large, not UTF-8, holds NUL bytes, is a symlink out
+of `content/`, or (for YAML) fails `_yaml.parse_yaml`. Markdown bulletins
+are split into front matter (parsed as YAML with the file's own line numbers)
+and body.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from ._yaml import Document, parse_yaml
+from .errors import Problem
+
+__all__ = ["SourceFile", "MAX_FILE_BYTES", "discover", "read_text", "parse_file", "Parsed",
+           "display_path"]
+
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+#: Folders of `content/` and the extension their records use.
+FOLDERS = {"regions": ".yaml", "projects": ".yaml", "campaigns": ".yaml", "bulletins": ".md"}
+IGNORED = {".DS_Store", "Thumbs.db", ".gitkeep", "README.md"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file found on disk: its kind, its display path, its stem."""
+
+    kind: str  # site | regions | projects | campaigns | bulletins
+    path: str  # as shown to editors, e.g. content/projects/x.yaml
+    fs_path: str
+    stem: str
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A parsed file: the front matter or record document, and a bulletin's body."""
+
+    file: SourceFile
+    doc: Document | None
+    body: str | None
+    body_line: int  # line number of the body's first line
+    problems: tuple[Problem, ...]
+
+
+def display_path(path: Path) -> str:
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def _within(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root)
+        return True
+    except (ValueError, OSError, RuntimeError):
+        return False
+
+
+def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
+    """All record files under `content/`, sorted; stray files are warned about."""
+    files: list[SourceFile] = []
+    problems: list[Problem] = []
+    root = content.resolve()
+    site = content / "site.yaml"
+    if site.is_file():
+        files.append(SourceFile("site", display_path(site), str(site), "site"))
+    else:
+        problems.append(Problem(display_path(site), 0, 0, (), "missing-file",
+                                "content/ needs a site.yaml (the site's title, language and data date)"))
+    for folder, ext in FOLDERS.items():
+        d = content / folder
+        if not d.is_dir():
+            continue
+        for entry in sorted(os.scandir(d), key=lambda e: e.name):
+            p = Path(entry.path)
+            shown = display_path(p)
+            if entry.name in IGNORED or entry.name.startswith("."):
+                continue
+            if entry.is_symlink() and not _within(p, root):
+                problems.append(Problem(shown, 0, 0, (), "symlink",
+                                        "is a link to a file outside content/; copy the file in instead"))
+                continue
+            if not entry.is_file():
+                problems.append(Problem(shown, 0, 0, (), "stray-file",
+                                        f"is not a {ext} file; {folder}/ holds only {ext} records",
+                                        "warning"))
+                continue
+            if not entry.name.endswith(ext):
+                alt = ".yml" if ext == ".yaml" else ".markdown"
+                code = "extension" if entry.name.endswith(alt) else "stray-file"
+                problems.append(Problem(shown, 0, 0, (), code,
+                                        f"is not read: records in {folder}/ end in {ext}",
+                                        "error" if code == "extension" else "warning"))
+                continue
+            files.append(SourceFile(folder, shown, entry.path, entry.name[: -len(ext)]))
+    return files, problems
+
+
+def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
+    """The file's text, normalised (BOM dropped, CRLF -> LF), or a Problem."""
+    try:
+        size = os.stat(path).st_size
+        if size > limit:
+            return None, [Problem(shown, 0, 0, (), "too-large",
+                                  f"is {size:,} bytes; files larger than {limit:,} bytes are refused")]
+        with open(path, "rb") as fh:
+            raw = fh.read(limit + 1)
+    except OSError as err:
+        return None, [Problem(shown, 0, 0, (), "unreadable",
+                              f"cannot be read: {err.strerror or err}")]
+    if len(raw) > limit:
+        return None, [Problem(shown, 0, 0, (), "too-large",
+                              f"is larger than {limit:,} bytes and is refused")]
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw.count(b"\n", 0, err.start) + 1
+        col = len(raw[raw.rfind(b"\n", 0, err.start) + 1: err.start].decode("utf-8", "replace")) + 1
+        hint = ""
+        try:
+            raw.decode("gb18030")
+            hint = "; it looks like GBK/GB18030: save it as UTF-8"
+        except UnicodeDecodeError:
+            pass
+        return None, [Problem(shown, line, col, (), "encoding",
+                              f"is not UTF-8 text (byte 0x{raw[err.start]:02X}){hint}")]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - text.rfind("\n", 0, nul)
+        return None, [Problem(shown, line, col, (), "nul-byte",
+                              "holds a NUL byte (binary data); is this the right file?")]
+    if not text.strip():
+        return None, [Problem(shown, 1, 1, (), "empty", "the file is empty")]
+    return text, []
+
+
+def parse_file(f: SourceFile) -> Parsed:
+    """Read and parse one file; problems instead of exceptions."""
+    text, problems = read_text(f.fs_path, f.path)
+    if text is None:
+        return Parsed(f, None, None, 0, tuple(problems))
+    if f.kind != "bulletins":
+        doc, problems = parse_yaml(text, f.path)
+        return Parsed(f, doc, None, 0, tuple(problems))
+    lines = tuple(text.split("\n"))
+    if lines[0].rstrip() != "---":
+        return Parsed(f, None, None, 0, (Problem(
+            f.path, 1, 1, (), "front-matter",
+            "a bulletin starts with front matter: a line `---`, the YAML fields (title, date …), "
+            "and another line `---`", "error", lines[0]),))
+    end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
+    if end is None:
+        return Parsed(f, None, None, 0, (Problem(
+            f.path, 1, 1, (), "front-matter",
+            "the front matter opened on line 1 is never closed: add a line `---` after its fields",
+            "error", lines[0]),))
+    doc, problems = parse_yaml("\n".join(lines[1:end]), f.path, lines, line_offset=1)
+    body = "\n".join(lines[end + 1:])
+    return Parsed(f, doc, body, end + 2, tuple(problems))

@@ -1,0 +1,284 @@
+"""Rules within one record: figures that must agree with each other.
+
+Each `check_*` takes a typed record and the Document it came from (for
+positions) and returns Problems. Disagreements that real sources commit
+(a printed percentage that its parts do not give, a total that is not the sum
+of its parts) are warnings: both numbers are kept as printed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable
+
+from . import vocab as V
+from ._yaml import Document
+from .errors import Problem
+from .figures import agrees, dec, percent, round_to, schedule_pct, value_of
+from .model import Campaign, Project, Region, Site
+
+__all__ = ["check_project", "check_region", "check_campaign", "money"]
+
+_ACHIEVED = ("project_count", "completed", "plan_completion_pct", "ahead_of_schedule_pp",
+             "landed_count", "landing_rate_pct")
+
+
+def money(fig: Any) -> Decimal | None:
+    """An actual money figure in the site's unit (亿元)."""
+    v = value_of(fig)
+    if v is None:
+        return None
+    factor = V.MONEY_FACTORS.get(fig.unit or "亿元", 1)
+    return v * Decimal(factor)
+
+
+def _fmt(x: Decimal) -> str:
+    return str(round_to(x, 2).normalize()) if x == x.to_integral_value() else str(round_to(x, 2))
+
+
+def _items(doc: Document, name: str, path: tuple) -> Iterable[tuple[int, dict]]:
+    raw = doc.data.get(name) if isinstance(doc.data, dict) else None
+    return enumerate(raw) if isinstance(raw, list) else ()
+
+
+def _index(doc: Document, list_name: str, key: str, index_field: str = "key") -> int | None:
+    """The position in the raw list of the item whose `key` is `key`."""
+    for i, item in _items(doc, list_name, ()):
+        if isinstance(item, dict) and str(item.get(index_field)) == str(key):
+            return i
+    return None
+
+
+def check_project(p: Project, doc: Document) -> list[Problem]:
+    out: list[Problem] = []
+    # Progress: figures keep their place in the raw list for positions.
+    raw = doc.data.get("progress") if isinstance(doc.data, dict) else None
+    raw_index = {}
+    if isinstance(raw, list):
+        for i, item in enumerate(raw):
+            if isinstance(item, dict) and isinstance(item.get("month"), str):
+                raw_index.setdefault(item["month"], i)
+    seen: set[str] = set()
+    prev = None
+    prev_cum = None
+    total = money(p.total_investment)
+    for e in sorted(p.progress, key=lambda e: e.month):
+        i = raw_index.get(e.month, 0)
+        at = ("progress", i)
+        if e.month in seen:
+            dup = [j for j, it in enumerate(raw) if isinstance(it, dict) and it.get("month") == e.month]
+            out.append(doc.problem(("progress", dup[-1], "month"), "duplicate-month",
+                                   f"{e.month} appears twice in progress; keep one entry per month"))
+            continue
+        seen.add(e.month)
+        if e.completed_ytd is None and e.completed_cumulative is None:
+            out.append(doc.problem(at, "missing", f"progress for {e.month} gives no figure; "
+                                   "give completed_ytd or completed_cumulative"))
+            continue
+        if (prev is not None and e.completed_ytd is not None and prev.completed_ytd is not None
+                and prev.month[:4] == e.month[:4] and e.completed_ytd < prev.completed_ytd):
+            out.append(doc.problem(at + ("completed_ytd",), "falling",
+                                   f"{e.completed_ytd} is below the previous month's "
+                                   f"{prev.completed_ytd} (cumulative figures cannot fall)"))
+        if e.completed_cumulative is not None:
+            if prev_cum is not None and e.completed_cumulative < prev_cum.completed_cumulative:
+                out.append(doc.problem(at + ("completed_cumulative",), "falling",
+                                       f"{e.completed_cumulative} is below {prev_cum.month}'s "
+                                       f"{prev_cum.completed_cumulative} (cumulative figures cannot fall)"))
+            if e.completed_ytd is not None and e.completed_ytd > e.completed_cumulative:
+                out.append(doc.problem(at + ("completed_ytd",), "ytd-above-cumulative",
+                                       f"{e.completed_ytd} done this year is more than the "
+                                       f"{e.completed_cumulative} done since the start"))
+            if total is not None and dec(e.completed_cumulative) > total:
+                out.append(doc.problem(at + ("completed_cumulative",), "above-total",
+                                       f"{e.completed_cumulative} completed is more than the total "
+                                       f"investment of {_fmt(total)}; revise total_investment (the first "
+                                       "figure stays in baseline)"))
+            prev_cum = e
+        prev = e
+    # Lifecycle order of stage dates, and the current stage.
+    dates = p.stage_dates or {}
+    ordered = sorted(dates.items(), key=lambda kv: V.STAGE_DATE_ORDER[kv[0]])
+    for (s1, d1), (s2, d2) in zip(ordered, ordered[1:]):
+        if d2 < d1:
+            out.append(doc.problem(("stage_dates", _raw_key(doc, "stage_dates", s2)), "stage-order",
+                                   f"{_raw_key(doc, 'stage_dates', s2)} on {d2} is before "
+                                   f"{_raw_key(doc, 'stage_dates', s1)} on {d1}; stages follow the order "
+                                   "谋划 → 储备 → 签约 → 落地 → 开工 → 建设 → 竣工 → 投产 → 达效 → 入统"))
+    if p.stage is not None:
+        cur = V.STAGE_DATE_ORDER[p.stage]
+        for s, _d in ordered:
+            if V.STAGE_DATE_ORDER[s] > cur and not (s == "completed" and p.stage == "building"):
+                out.append(doc.problem(("stage_dates", _raw_key(doc, "stage_dates", s)), "stage-order",
+                                       f"has a date for {s}, which comes after the current stage "
+                                       f"`{p.stage}`; update `stage`"))
+    for year, plan in (p.annual_plan or {}).items():
+        pv = money(plan)
+        if total is not None and pv is not None and pv > total:
+            out.append(doc.problem(("annual_plan", str(year)), "plan-above-total",
+                                   f"the {year} plan of {_fmt(pv)} is more than the total investment "
+                                   f"of {_fmt(total)}"))
+    seen_c: set[str] = set()
+    for i, c in enumerate(p.campaigns):
+        if c.campaign in seen_c:
+            out.append(doc.problem(("campaigns", i, "campaign"), "duplicate",
+                                   f"the campaign {c.campaign} is listed twice"))
+        seen_c.add(c.campaign)
+    return out
+
+
+def _raw_key(doc: Document, name: str, canon: str) -> str:
+    raw = doc.data.get(name) if isinstance(doc.data, dict) else None
+    if isinstance(raw, dict):
+        labels = (canon,) + V.STAGE_DATE_KEYS.get(canon, ())
+        for k in raw:
+            if str(k) in labels:
+                return str(k)
+    return canon
+
+
+_KEYED = ("reports", "rankings", "problems", "events", "targets", "indicators")
+
+
+def check_region(r: Region, doc: Document, site_basis: str = "month") -> list[Problem]:
+    out: list[Problem] = []
+    seen: dict[str, str] = {}
+    for name in _KEYED:
+        for i, item in enumerate(getattr(r, name)):
+            idx = _index(doc, name, item.key)
+            where = (name, idx if idx is not None else i, "key")
+            if item.key in seen:
+                out.append(doc.problem(where, "duplicate-key",
+                                       f"the key `{item.key}` is already used in {seen[item.key]}; "
+                                       "keys must be unique within a region"))
+            else:
+                seen[item.key] = name
+    report_keys = {rep.key for rep in r.reports}
+    for rep in r.reports:
+        i = _index(doc, "reports", rep.key)
+        at = ("reports", i)
+        out.extend(_check_report(rep, doc, at, report_keys, site_basis))
+    for pl in r.problems:
+        out.extend(_check_ledger(pl, doc, ("problems", _index(doc, "problems", pl.key))))
+    for t in r.targets:
+        i = _index(doc, "targets", t.key)
+        if t.value.kind == "actual":
+            raw = doc.data["targets"][i].get("value")
+            if isinstance(raw, dict) and raw.get("kind") == "actual":
+                out.append(doc.problem(("targets", i, "value", "kind"), "target-kind",
+                                       "a target cannot be an achieved figure; use kind: target "
+                                       "or kind: projection, or move it to indicators"))
+    return out
+
+
+def _check_report(rep, doc, at, report_keys, site_basis) -> list[Problem]:
+    out = []
+    if rep.as_of is None and not rep.as_of_note:
+        out.append(doc.problem(at, "missing", "the report has no as_of date; when the source gives "
+                               "none, set as_of_note to say so"))
+    if rep.subset_of is not None and (rep.subset_of not in report_keys or rep.subset_of == rep.key):
+        out.append(doc.problem(at + ("subset_of",), "unknown-reference",
+                               f"`{rep.subset_of}` is not the key of another report of this region"))
+    for name in _ACHIEVED:
+        f = getattr(rep, name)
+        if f is not None and not f.is_actual:
+            out.append(doc.problem(at + (name, "kind"), "target-kind",
+                                   f"{name} is an achieved figure; a {f.kind} belongs under targets"))
+    completed, plan = money(rep.completed), money(rep.annual_plan)
+    pct = rep.plan_completion_pct
+    if completed is not None and plan is not None and pct is not None and pct.is_actual:
+        got = percent(completed, plan)
+        if got is not None and not agrees(pct, got):
+            out.append(doc.problem(at + ("plan_completion_pct",), "disagrees",
+                                   f"the printed {pct.value}% is not what {_fmt(completed)} ÷ "
+                                   f"{_fmt(plan)} gives ({round_to(got, 2)}%); both are kept as printed",
+                                   "warning"))
+    ahead = rep.ahead_of_schedule_pp
+    if ahead is not None and ahead.is_actual and rep.as_of is not None:
+        pv = value_of(pct) if pct is not None else None
+        if pv is None and completed is not None and plan is not None:
+            pv = percent(completed, plan)
+        if pv is not None:
+            basis = rep.schedule_basis or site_basis
+            sched = schedule_pct(rep.as_of, basis)
+            if not agrees(ahead, pv - sched):
+                out.append(doc.problem(at + ("ahead_of_schedule_pp",), "disagrees",
+                                       f"the printed {ahead.value} points is not what "
+                                       f"{round_to(pv, 2)}% − 时序进度 {round_to(sched, 2)}% "
+                                       f"({basis} basis, {rep.as_of}) gives ({round_to(pv - sched, 2)})",
+                                       "warning"))
+    landed, count = value_of(rep.landed_count), value_of(rep.project_count)
+    if landed is not None and count is not None:
+        if landed > count:
+            out.append(doc.problem(at + ("landed_count",), "above-total",
+                                   f"{landed} landed is more than the {count} projects"))
+        elif rep.landing_rate_pct is not None and count:
+            got = percent(landed, count)
+            if not agrees(rep.landing_rate_pct, got):
+                out.append(doc.problem(at + ("landing_rate_pct",), "disagrees",
+                                       f"the printed {rep.landing_rate_pct.value}% is not what "
+                                       f"{landed} ÷ {count} gives ({round_to(got, 1)}%); both are kept "
+                                       "as printed", "warning"))
+    return out
+
+
+def _check_ledger(pl, doc, at) -> list[Problem]:
+    out = []
+    c, r, ip = value_of(pl.collected), value_of(pl.resolved), value_of(pl.in_progress)
+    if c is not None and r is not None and r > c:
+        out.append(doc.problem(at + ("resolved",), "above-total",
+                               f"{r} resolved is more than the {c} collected"))
+        return out
+    if c is not None and r is not None and ip is not None and r + ip != c:
+        out.append(doc.problem(at + ("collected",), "sum-mismatch",
+                               f"{c} collected is not {r} resolved + {ip} in progress ({r + ip})",
+                               "warning"))
+    if c and r is not None and pl.resolution_pct is not None:
+        got = percent(r, c)
+        if not agrees(pl.resolution_pct, got):
+            out.append(doc.problem(at + ("resolution_pct",), "disagrees",
+                                   f"the printed {pl.resolution_pct.value}% is not what {r} ÷ {c} "
+                                   f"gives ({round_to(got, 1)}%); both are kept as printed", "warning"))
+    return out
+
+
+def check_campaign(c: Campaign, doc: Document) -> list[Problem]:
+    out: list[Problem] = []
+    counts = []
+    for i, b in enumerate(c.batches):
+        n, adv = value_of(b.count), value_of(b.advanced)
+        counts.append(n)
+        if n is not None and adv is not None:
+            if adv > n:
+                out.append(doc.problem(("batches", i, "advanced"), "above-total",
+                                       f"{adv} advanced is more than the {n} projects in the batch"))
+            elif b.rate_pct is not None and n:
+                got = percent(adv, n)
+                if not agrees(b.rate_pct, got):
+                    out.append(doc.problem(("batches", i, "rate_pct"), "disagrees",
+                                           f"the printed {b.rate_pct.value}% is not what {adv} ÷ {n} "
+                                           f"gives ({round_to(got, 1)}%); both are kept as printed",
+                                           "warning"))
+    total = value_of(c.totals.count) if c.totals else None
+    if total is not None and counts and all(n is not None for n in counts):
+        parts = sum(counts)
+        if parts != total:
+            out.append(doc.problem(("totals", "count"), "sum-mismatch",
+                                   f"the total of {total} projects is not the sum of the batches "
+                                   f"({' + '.join(str(n) for n in counts)} = {parts}); both are kept "
+                                   "as printed", "warning"))
+    if c.window and c.window.start and c.window.end and c.window.end < c.window.start:
+        out.append(doc.problem(("window", "end"), "date-order",
+                               f"the window ends ({c.window.end}) before it starts ({c.window.start})"))
+    if len(set(c.members)) != len(c.members):
+        out.append(doc.problem(("members",), "duplicate", "a project is listed twice in members"))
+    return out
+
+
+def check_site(s: Site, doc: Document) -> list[Problem]:
+    out = []
+    ids = [x.id for x in s.sectors]
+    for i, sid in enumerate(ids):
+        if sid in ids[:i]:
+            out.append(doc.problem(("sectors", i, "id"), "duplicate", f"the sector {sid} is listed twice"))
+    return out

@@ -1,0 +1,202 @@
+"""Stage 2, validate: documents -> typed records + every Problem, together.
+
+Each file is checked on its own first (`validate_file`: structure, types,
+rules within the record), which is what runs in parallel and what a cache
+can key by the file's bytes; then the cross-record pass checks what spans
+files (references, parents, figure citations). Cross-record rules run only on
+records whose own fields passed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import crossref, rules
+from .blocks import scan_body
+from .content import Bulletin, Content
+from .errors import Problem, sort_problems
+from .fields import BAD, Ctx, Record
+from .load import SourceFile, discover, parse_file
+from .model import RECORDS
+
+__all__ = ["FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
+
+PARALLEL_THRESHOLD = 400
+_BULLETIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_SPECS = {kind: Record(cls) for kind, cls in RECORDS.items()}
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """What one file yields: its record (None if unusable), problems, references."""
+
+    file: SourceFile
+    record: Any
+    problems: tuple[Problem, ...]
+    refs: tuple[tuple, ...]  # (path, field path, kind, id, line, column)
+    #: Positions of top-level fields (and headline items), for cross-record messages.
+    where: dict = dataclasses.field(default_factory=dict)
+
+
+def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
+    """Parse and check one file on its own."""
+    parsed = parse_file(f)
+    problems = list(parsed.problems)
+    doc = parsed.doc
+    if doc is None:
+        return FileResult(f, None, tuple(problems), ())
+    ctx = Ctx(doc)
+    record = _SPECS[f.kind].coerce(doc.data, (), ctx)
+    problems.extend(ctx.problems)
+    refs = [(f.path, fp, kind, target) + doc.position(fp) for fp, kind, target in ctx.refs]
+    where = {fp: pos for fp, pos in doc.positions.items()
+             if len(fp) == 1 or (len(fp) == 2 and fp[0] == "headline")}
+    if record is BAD:
+        return FileResult(f, None, tuple(problems), tuple(refs), where)
+    if f.kind in ("regions", "projects", "campaigns"):
+        if record.id != f.stem:
+            problems.append(doc.problem(("id",), "id-mismatch",
+                                        f"the id `{record.id}` differs from the file name "
+                                        f"`{f.stem}`; they must be the same"))
+    if f.kind == "projects":
+        problems.extend(rules.check_project(record, doc))
+    elif f.kind == "regions":
+        problems.extend(rules.check_region(record, doc, site_basis))
+    elif f.kind == "campaigns":
+        problems.extend(rules.check_campaign(record, doc))
+    elif f.kind == "site":
+        problems.extend(rules.check_site(record, doc))
+    elif f.kind == "bulletins":
+        record = _bulletin(f, record, parsed, doc, problems, refs)
+    return FileResult(f, record, tuple(problems), tuple(refs), where)
+
+
+def _bulletin(f, meta, parsed, doc, problems, refs) -> Bulletin | None:
+    m = _BULLETIN_NAME.match(f.stem)
+    if not m:
+        problems.append(Problem(f.path, 0, 0, (), "bad-file-name",
+                                "a bulletin's file name is its date and a short id, e.g. "
+                                "2023-04-03-q1-review.md (lowercase letters, digits, hyphens)"))
+        return None
+    if m[1] != meta.date.isoformat():
+        problems.append(doc.problem(("date",), "date-mismatch",
+                                    f"the date {meta.date} differs from the date in the file name "
+                                    f"({m[1]})"))
+    charts, figure_refs, body_problems, chart_refs = scan_body(
+        parsed.body or "", parsed.body_line, f.path, doc.lines)
+    problems.extend(body_problems)
+    refs.extend((f.path,) + r for r in chart_refs)
+    return Bulletin(m[2], f.path, meta, parsed.body or "", parsed.body_line, tuple(charts),
+                    tuple(figure_refs))
+
+
+def _chunk(files: list[SourceFile], basis: str) -> list[FileResult]:
+    return [validate_file(f, basis) for f in files]
+
+
+def _validate_all(files: list[SourceFile], basis: str, jobs: int) -> list[FileResult]:
+    if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
+        return _chunk(files, basis)
+    size = max(50, len(files) // (jobs * 4))
+    chunks = [files[i:i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        parts = list(pool.map(_chunk, chunks, [basis] * len(chunks)))
+    return [r for part in parts for r in part]
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def validate(content: Path, jobs: int | None = None) -> Content:
+    """Load and check the whole content tree; problems from every file at once."""
+    content = Path(content)
+    files, problems = discover(content)
+    site_files = [f for f in files if f.kind == "site"]
+    site_result = validate_file(site_files[0]) if site_files else None
+    basis = site_result.record.schedule_basis if site_result and site_result.record else "month"
+    others = [f for f in files if f.kind != "site"]
+    results = ([site_result] if site_result else []) + _validate_all(
+        others, basis, default_jobs() if jobs is None else jobs)
+    site = site_result.record if site_result else None
+    by_kind: dict[str, dict[str, Any]] = {"regions": {}, "projects": {}, "campaigns": {}}
+    paths: dict[tuple[str, str], str] = {}
+    bulletins = []
+    refs: list[tuple] = []
+    where: dict[str, dict] = {}
+    for r in results:
+        problems.extend(r.problems)
+        where[r.file.path] = r.where
+        refs.extend(r.refs)
+        if r.record is None:
+            continue
+        if r.file.kind in by_kind:
+            by_kind[r.file.kind][r.record.id] = r.record
+            paths[(r.file.kind[:-1], r.record.id)] = r.file.path
+        elif r.file.kind == "bulletins":
+            bulletins.append(r.record)
+            paths[("bulletin", r.record.slug)] = r.file.path
+    regions, projects, campaigns = by_kind["regions"], by_kind["projects"], by_kind["campaigns"]
+    problems.extend(_cross(site, regions, projects, campaigns, bulletins, refs, paths, files,
+                           where))
+    return Content(site, regions, projects, campaigns, tuple(sorted(bulletins, key=lambda b: b.path)),
+                   paths, tuple(sort_problems(problems)))
+
+
+def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where
+           ) -> list[Problem]:
+    def at(path: str, fp: tuple, code: str, message: str, severity: str = "error") -> Problem:
+        line, col = where.get(path, {}).get(fp, (0, 0))
+        return Problem(path, line, col, fp, code, message, severity)  # type: ignore[arg-type]
+
+    sources = dict(site.sources or {}) if site else {}
+    # A record whose own file failed is "known" for references, so one bad file
+    # does not cascade into a hundred unknown-reference errors.
+    known: dict[str, dict] = {"region": dict(regions), "project": dict(projects),
+                              "campaign": dict(campaigns), "source": sources}
+    for f in files:
+        kind = {"regions": "region", "projects": "project", "campaigns": "campaign"}.get(f.kind)
+        if kind and f.stem not in known[kind]:
+            known[kind][f.stem] = None
+    out = crossref.check_references(refs, known)
+    parent_refs = {r[0]: r for r in refs if r[1] == ("parent",) and r[2] == "region"}
+    parent_at = {rid: parent_refs[paths[("region", rid)]] for rid, reg in regions.items()
+                 if reg.parent and paths[("region", rid)] in parent_refs}
+    out.extend(crossref.check_parents(regions, parent_at))
+    if site is not None and site.sectors:
+        allowed = {s.id for s in site.sectors} | {s.name for s in site.sectors}
+        for pid, p in projects.items():
+            if p.sector is not None and p.sector not in allowed:
+                out.append(at(paths[("project", pid)], ("sector",), "unknown-reference",
+                              f"`{p.sector}` is not a sector listed in site.yaml; use one of: "
+                              + ", ".join(s.name for s in site.sectors)))
+    names: dict[str, str] = {}
+    for pid in sorted(projects):
+        for name in (projects[pid].name,) + tuple(projects[pid].aliases):
+            if name in names and names[name] != pid:
+                out.append(at(paths[("project", pid)], ("name",), "duplicate-name",
+                              f"the name {name} is also used by project {names[name]}; "
+                              "ledger rows are matched by name", "warning"))
+            names.setdefault(name, pid)
+    for b in bulletins:
+        for i, h in enumerate(b.meta.headline):
+            rid, _, key = h.partition("/")
+            reg = regions.get(rid)
+            if reg is None or not any(r.key == key for r in reg.reports):
+                out.append(at(b.path, ("headline", i), "unknown-reference",
+                              f"`{h}` is not a report of a region (write region-id/report-key)"))
+        for ref in b.figure_refs:
+            if known.get(ref.kind, {}).get(ref.target, True) is None:
+                continue  # the target's own file failed; its errors say why
+            msg = crossref.check_figure_ref(ref, regions, projects, campaigns)
+            if msg:
+                out.append(Problem(b.path, ref.line, ref.column, (), "unknown-reference",
+                                   f"`{ref.raw}`: {msg}"))
+    return out
+
