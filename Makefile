@@ -25,7 +25,7 @@ check: $(VENV)/.site-installed
 	$(BIN)/bulletin check content
 
 schema: $(VENV)/.site-installed
-	$(BIN)/bulletin schema --out schema --reference docs/data-reference.md
+	$(BIN)/bulletin schema --out schema --reference README.md
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from .blocks import ChartBlock, FigureRef
-from .errors import Problem
+from .errors import Problem, sort_problems
+from .types import FieldPath, Position
 from .model import BulletinMeta, Campaign, Project, Region, Site
 
 __all__ = ["Bulletin", "Content"]
@@ -37,6 +38,11 @@ class Content:
     #: Display path of each record, by (kind, id); for messages and "view source" links.
     paths: Mapping[tuple[str, str], str]
     problems: tuple[Problem, ...]
+    #: Where top-level fields and list items stand, by display path (for later messages).
+    positions: Mapping[str, Mapping[FieldPath, Position]] = field(default_factory=dict)
+
+    def with_problems(self, extra: list[Problem]) -> "Content":
+        return replace(self, problems=tuple(sort_problems(list(self.problems) + extra)))
 
     @property
     def errors(self) -> list[Problem]:

@@ -29,6 +29,8 @@ __all__ = ["FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
 
 PARALLEL_THRESHOLD = 400
 _BULLETIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+_LISTED = {"headline", "reports", "rankings", "problems", "events", "targets", "indicators",
+           "batches"}
 _SPECS = {kind: Record(cls) for kind, cls in RECORDS.items()}
 
 
@@ -56,7 +58,7 @@ def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
     problems.extend(ctx.problems)
     refs = [(f.path, fp, kind, target) + doc.position(fp) for fp, kind, target in ctx.refs]
     where = {fp: pos for fp, pos in doc.positions.items()
-             if len(fp) == 1 or (len(fp) == 2 and fp[0] == "headline")}
+             if len(fp) == 1 or (len(fp) == 2 and fp[0] in _LISTED)}
     if record is BAD:
         return FileResult(f, None, tuple(problems), tuple(refs), where)
     if f.kind in ("regions", "projects", "campaigns"):
@@ -146,7 +148,7 @@ def validate(content: Path, jobs: int | None = None) -> Content:
     problems.extend(_cross(site, regions, projects, campaigns, bulletins, refs, paths, files,
                            where))
     return Content(site, regions, projects, campaigns, tuple(sorted(bulletins, key=lambda b: b.path)),
-                   paths, tuple(sort_problems(problems)))
+                   paths, tuple(sort_problems(problems)), where)
 
 
 def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..report import FORMATS, summary
+from ..derive import derive
 from ..validate import validate
 
 
@@ -16,6 +17,8 @@ def run(args: argparse.Namespace) -> int:
     if not content.is_dir():
         raise ConfigError(f"{content} is not a folder (give the content folder, e.g. content)")
     result = validate(content, jobs=args.jobs)
+    if not result.errors and result.site is not None:
+        result = result.with_problems(list(derive(result).problems))
     problems = list(result.problems)
     if args.strict:
         problems = [p.as_error() for p in problems]
