@@ -27,7 +27,9 @@ from typing import Optional
 
 from ._yaml import parse_yaml
 from .errors import Problem
-from .fields import BAD, Choice, Ctx, Record, Ref, Slug, Text, Year, field
+from .fields import BAD, Ctx, Record, field
+from .numbers import Year
+from .scalars import Choice, Ref, Slug, Text
 
 __all__ = ["ChartBlock", "FigureRef", "scan_body", "CHART_KINDS"]
 

@@ -10,7 +10,7 @@ import calendar
 import datetime as _dt
 from decimal import ROUND_HALF_UP, Decimal
 
-from .fields import Figure
+from .numbers import Figure
 from .types import Number
 
 __all__ = [

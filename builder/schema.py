@@ -12,7 +12,9 @@ import dataclasses
 import json
 
 from .blocks import ChartBlock
-from .fields import FigureSpec, ListOf, MapOf, Record, SourceSpec, Spec
+from .fields import ListOf, MapOf, Record, Spec
+from .numbers import FigureSpec
+from .scalars import SourceSpec
 from .model import RECORDS
 
 __all__ = ["json_schemas", "reference_markdown", "SCHEMA_FILES", "splice", "START", "END"]

@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal as D
 
-from builder.fields import Figure
+from builder.numbers import Figure
 from builder.figures import agrees, months_elapsed, percent, schedule_pct, tolerance
 
 
