@@ -7,17 +7,19 @@ The build is a pipeline of stages, one module each::
     derive    records -> 时序进度, completion, rankings, rates  (builder.derive)
 
 The public surface is small; everything else is an implementation detail.
+Each stage is used through its module (`from builder.validate import
+validate`); the package itself exports only the values they pass along, so
+that `builder.validate` stays the module.
 """
 
 from .content import Bulletin, Content
-from .derive import Derived, derive
+from .derive import Derived
 from .errors import BuildError, BulletinError, ConfigError, Problem
 from .numbers import Figure
-from .validate import validate
 
 __all__ = [
-    "validate", "derive", "Content", "Derived", "Bulletin", "Figure",
-    "Problem", "BulletinError", "BuildError", "ConfigError",
+    "Content", "Derived", "Bulletin", "Figure", "Problem", "BulletinError", "BuildError",
+    "ConfigError",
 ]
 
 __version__ = "0.1.0"

@@ -47,28 +47,127 @@ _DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 
 
+_PLAIN = "!plain"  # our resolver's tag for plain scalars; `_plain` resolves them once
+
+
+class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
+    """PyYAML's loader with implicit resolution moved out of the parser.
+
+    PyYAML resolves every plain scalar by trying a list of regular
+    expressions in Python; `_plain` does the same work with a memo, which
+    for ledgers full of repeated keys and months is several times faster.
+    """
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+_FLOAT_RE = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?$")
+_NUMERIC_START = frozenset("0123456789+-.")
+_NOT_FINITE = object()
+_BAD_DATE = object()
+_MERGE_KEY = object()
+_memo: dict[str, Any] = {}
+
+
+def _plain(text: str) -> Any:
+    """A plain scalar's value, as YAML 1.1 would resolve it (with our three exceptions)."""
+    try:
+        return _memo[text]
+    except KeyError:
+        pass
+    v = _resolve(text)
+    if len(_memo) < 50_000:
+        _memo[text] = v
+    return v
+
+
+def _resolve(text: str) -> Any:
+    if not text or text in ("~", "null", "Null", "NULL"):
+        return None
+    c = text[0]
+    if c in "tTfF":
+        low = text.lower()
+        return True if low == "true" else False if low == "false" else text
+    if text == "<<":
+        return _MERGE_KEY
+    if c not in _NUMERIC_START:
+        return text
+    if _DECIMAL_INT.match(text):
+        return int(text.replace("_", ""))
+    if text.lstrip("+-").lower() in (".inf", ".nan"):
+        return _NOT_FINITE
+    if _FLOAT_RE.match(text) and any(ch.isdigit() for ch in text):
+        try:
+            return Decimal(text.replace("_", ""))
+        except InvalidOperation:
+            return text
+    m = _DATE.match(text)
+    if m:
+        try:
+            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return _BAD_DATE
+    return text  # octal, hex, base 60, dates with times: text; the validator explains
+
+
+def _key_text(node: yaml.Node) -> str:
+    v = _plain(node.value) if node.tag == _PLAIN else node.value
+    if isinstance(v, _dt.date):
+        return v.isoformat()
+    return node.value if v.__class__ not in _SIMPLE else str(v)
+
+
 @dataclass(frozen=True)
 class Document:
-    """A parsed YAML document: plain values plus where each one stood."""
+    """A parsed YAML document: plain values, and the node tree to find positions in."""
 
     path: str
     data: Any
-    positions: dict[FieldPath, Position]
-    key_positions: dict[FieldPath, Position]
+    root: Any  # yaml.Node; positions are looked up only when a problem needs one
     lines: tuple[str, ...]
+    line_offset: int = 0
+
+    def _pos(self, node: yaml.Node) -> Position:
+        m = node.start_mark
+        return (m.line + 1 + self.line_offset, m.column + 1)
 
     def position(self, field: FieldPath, at_key: bool = False) -> Position:
         """Where `field` is; a missing field points at its nearest parent."""
-        table = self.key_positions if at_key else self.positions
-        f = tuple(field)
-        while True:
-            if f in table:
-                return table[f]
-            if at_key and f in self.positions:
-                return self.positions[f]
-            if not f:
-                return (1, 1)
-            f = f[:-1]
+        node, key_node = self.root, None
+        for part in field:
+            nxt = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode) and _key_text(k) == str(part):
+                        key_node, nxt = k, v
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    key_node, nxt = None, node.value[part]
+            if nxt is None:
+                return self._pos(node)
+            node = nxt
+        if at_key and key_node is not None:
+            return self._pos(key_node)
+        return self._pos(node)
+
+    def positions_at(self, depth: int, lists: frozenset = frozenset()) -> dict[FieldPath, Position]:
+        """Positions of top-level fields, and of items of the named top-level lists."""
+        out: dict[FieldPath, Position] = {}
+        if not isinstance(self.root, yaml.MappingNode):
+            return out
+        for k, v in self.root.value:
+            if not isinstance(k, yaml.ScalarNode):
+                continue
+            name = _key_text(k)
+            out[(name,)] = self._pos(v)
+            if depth > 1 and name in lists and isinstance(v, yaml.SequenceNode):
+                for i, item in enumerate(v.value):
+                    out[(name, i)] = self._pos(item)
+        return out
 
     def problem(self, field: FieldPath, code: str, message: str,
                 severity: str = "error", at_key: bool = False) -> Problem:
@@ -84,124 +183,155 @@ class _Abort(Exception):
 
 
 class _Builder:
+    """Turns a node tree into plain values, refusing what `parse_yaml` promises to refuse."""
+
     def __init__(self, path: str, lines: tuple[str, ...], line_offset: int):
         self.path = path
         self.lines = lines
         self.offset = line_offset
-        self.positions: dict[FieldPath, Position] = {}
-        self.key_positions: dict[FieldPath, Position] = {}
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.expanded = 0
         self.stack: set[int] = set()
+        self.failed: list[yaml.Node] = []  # the node of each problem, for its field path
 
-    def pos(self, node: yaml.Node) -> Position:
+    def fail(self, node: yaml.Node, code: str, msg: str) -> Problem:
         m = node.start_mark
-        return (m.line + 1 + self.offset, m.column + 1)
-
-    def fail(self, node: yaml.Node, field: FieldPath, code: str, msg: str) -> Problem:
-        line, col = self.pos(node)
+        line, col = m.line + 1 + self.offset, m.column + 1
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
-        return Problem(self.path, line, col, field, code, msg, "error", src)
+        self.failed.append(node)
+        return Problem(self.path, line, col, (), code, msg, "error", src)
 
-    def build(self, node: yaml.Node, path: FieldPath, depth: int) -> Any:
-        if depth > MAX_DEPTH:
-            raise _Abort(self.fail(node, path, "yaml-depth",
-                                   f"the data is nested more than {MAX_DEPTH} levels deep"))
-        nid = id(node)
-        if nid in self.stack:
-            raise _Abort(self.fail(node, path, "yaml-alias",
-                                   "an alias refers to the mapping or list that contains it"))
-        if nid in self.seen:
-            self.expanded += 1
-            if self.expanded > MAX_ALIAS_EXPANSION:
-                raise _Abort(self.fail(node, path, "yaml-alias",
-                                       f"aliases (*name) expand to more than {MAX_ALIAS_EXPANSION} "
-                                       "values; write the values out instead"))
-        else:
-            self.seen.add(nid)
-        self.positions[path] = self.pos(node)
+    def build(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
+        if tag == _PLAIN:
+            v = _plain(node.value)
+            if v.__class__ in _SIMPLE:
+                return v
+            return self.special(node, v)
+        if tag == _STR:
+            return node.value
+        if depth > MAX_DEPTH:
+            raise _Abort(self.fail(node, "yaml-depth",
+                                   f"the data is nested more than {MAX_DEPTH} levels deep"))
         if tag not in _ALLOWED_TAGS:
             if tag == _MERGE:
                 msg = "merge keys (<<) are not supported; write the fields out"
             else:
                 msg = (f"the tag {tag.replace(_T, '!!')} is not allowed; "
                        "only plain values, mappings and lists are")
-            raise _Abort(self.fail(node, path, "yaml-tag", msg))
+            raise _Abort(self.fail(node, "yaml-tag", msg))
         if isinstance(node, yaml.ScalarNode):
-            return self.scalar(node, path)
+            return self.tagged(node)
+        nid = id(node)
+        if nid in self.stack:
+            raise _Abort(self.fail(node, "yaml-alias",
+                                   "an alias refers to the mapping or list that contains it"))
+        if nid in self.seen:
+            self.expanded += len(node.value)
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise _Abort(self.fail(node, "yaml-alias",
+                                       f"aliases (*name) expand to more than {MAX_ALIAS_EXPANSION} "
+                                       "values; write the values out instead"))
+        else:
+            self.seen.add(nid)
         self.stack.add(nid)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, path + (i,), depth + 1)
-                        for i, item in enumerate(node.value)]
-            return self.mapping(node, path, depth)
+                return [self.build(item, depth + 1) for item in node.value]
+            return self.mapping(node, depth)
         finally:
             self.stack.discard(nid)
 
-    def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict:
+    def special(self, node: yaml.ScalarNode, v: Any) -> Any:
+        if v is _NOT_FINITE:
+            self.problems.append(self.fail(node, "not-finite",
+                                           f"{node.value} is not a finite number; write the figure itself"))
+            return None
+        if v is _BAD_DATE:
+            self.problems.append(self.fail(node, "bad-date", f"{node.value} is not a real date"))
+            return None
+        if v is _MERGE_KEY:
+            raise _Abort(self.fail(node, "yaml-tag",
+                                   "merge keys (<<) are not supported; write the fields out"))
+        return v
+
+    def tagged(self, node: yaml.ScalarNode) -> Any:
+        """A scalar with an explicit standard tag (!!int 3, !!null ''): read it as that type."""
+        tag, text = node.tag, node.value
+        if tag == _STR:
+            return text
+        v = self.special(node, _plain(text))
+        want = {_INT: int, _FLOAT: Decimal, _BOOL: bool, _NULL: type(None), _TIMESTAMP: _dt.date}[tag]
+        if tag == _FLOAT and isinstance(v, int) and not isinstance(v, bool):
+            return Decimal(v)
+        if not isinstance(v, want) or (want is int and isinstance(v, bool)):
+            raise _Abort(self.fail(node, "yaml-tag", f"{text!r} is not a valid {tag.replace(_T, '!!')}"))
+        return v
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> dict:
         out: dict = {}
-        first_seen: dict[str, Position] = {}
+        first_seen: dict[str, int] = {}
         for knode, vnode in node.value:
-            if knode.tag == _MERGE:
-                raise _Abort(self.fail(knode, path, "yaml-tag",
+            if knode.tag == _MERGE or (knode.tag == _PLAIN and knode.value == "<<"):
+                raise _Abort(self.fail(knode, "yaml-tag",
                                        "merge keys (<<) are not supported; write the fields out"))
             if not isinstance(knode, yaml.ScalarNode):
-                raise _Abort(self.fail(knode, path, "yaml-key",
+                raise _Abort(self.fail(knode, "yaml-key",
                                        "a key must be a plain word, not a list or mapping"))
-            key = self.scalar(knode, path)
-            if key is None or isinstance(key, (list, dict)):
-                raise _Abort(self.fail(knode, path, "yaml-key", "a key cannot be empty"))
+            key = self.build(knode, depth + 1)
+            if key is None:
+                raise _Abort(self.fail(knode, "yaml-key", "a key cannot be empty"))
             skey = key.isoformat() if isinstance(key, _dt.date) else str(key)
-            kpath = path + (skey,)
             if skey in first_seen:
-                line, _ = first_seen[skey]
-                self.problems.append(self.fail(
-                    knode, kpath, "duplicate-key",
-                    f"the key `{skey}` appears twice in one mapping (first on line {line}); "
-                    "YAML would silently keep only the last one"))
+                p = self.fail(knode, "duplicate-key",
+                              f"the key `{skey}` appears twice in one mapping (first on line "
+                              f"{first_seen[skey]}); YAML would silently keep only the last one")
+                self.problems.append(p)
                 continue
-            first_seen[skey] = self.pos(knode)
-            self.key_positions[kpath] = self.pos(knode)
-            out[key] = self.build(vnode, kpath, depth + 1)
+            first_seen[skey] = knode.start_mark.line + 1 + self.offset
+            out[key] = self.build(vnode, depth + 1)
         return out
 
-    def scalar(self, node: yaml.ScalarNode, path: FieldPath) -> Any:
-        text, tag = node.value, node.tag
-        if tag == _STR or node.style in ("'", '"', "|", ">"):
-            return text
-        if tag == _NULL:
-            return None
-        if tag == _BOOL:
-            low = text.lower()
-            return True if low == "true" else False if low == "false" else text
-        if tag == _INT:
-            if _DECIMAL_INT.match(text):
-                return int(text.replace("_", ""))
-            return text  # octal, hex, base 60: keep the text, the validator explains
-        if tag == _FLOAT:
-            low = text.lower()
-            if low.lstrip("+-") in (".inf", ".nan"):
-                self.problems.append(self.fail(
-                    node, path, "not-finite",
-                    f"{text} is not a finite number; write the figure itself"))
-                return None
-            try:
-                return Decimal(text.replace("_", ""))
-            except InvalidOperation:
-                return text
-        if tag == _TIMESTAMP:
-            m = _DATE.match(text)
-            if not m:
-                return text  # a date with a time of day: the validator explains
-            try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                self.problems.append(self.fail(
-                    node, path, "bad-date", f"{text} is not a real date"))
-                return None
-        return text
+
+_SIMPLE = frozenset({str, int, Decimal, bool, type(None), _dt.date})
+
+
+def _path_to(root: yaml.Node, target: yaml.Node) -> FieldPath:
+    """The field path of `target` in the tree (a key node gives its mapping entry's path)."""
+    stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
+    seen: set[int] = set()
+    while stack:
+        node, path = stack.pop()
+        if node is target:
+            return path
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((n, path + (i,)) for i, n in enumerate(node.value))
+        elif isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                key = _key_text(k) if isinstance(k, yaml.ScalarNode) else "?"
+                if k is target:
+                    return path + (key,)
+                stack.append((v, path + (key,)))
+    return ()
+
+
+def _with_paths(root: yaml.Node, b: "_Builder", problems: list[Problem]) -> list[Problem]:
+    out = []
+    for p in problems:
+        node = next((n for n in b.failed if _line_col(n, b.offset) == (p.line, p.column)), None)
+        if node is not None and not p.field:
+            p = Problem(p.path, p.line, p.column, _path_to(root, node), p.code, p.message,
+                        p.severity, p.source_line)
+        out.append(p)
+    return out
+
+
+def _line_col(node: yaml.Node, offset: int) -> Position:
+    return (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
 
 
 def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
@@ -251,7 +381,7 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
                                   "a tab is used for indentation; YAML allows only spaces",
                                   "error", lines[n - 1] if n <= len(lines) else None)]
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_FastLoader)
     except yaml.YAMLError as err:
         return None, [_syntax_problem(path, err, lines, line_offset)]
     except RecursionError:
@@ -262,10 +392,11 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
                               "the file holds no data (it is empty or only comments)")]
     b = _Builder(path, lines, line_offset)
     try:
-        data = b.build(node, (), 0)
+        data = b.build(node, 0)
     except _Abort as abort:
-        return None, b.problems + [abort.problem]
+        return None, _with_paths(node, b, b.problems + [abort.problem])
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
                               f"the data is nested more than {MAX_DEPTH} levels deep")]
-    return Document(path, data, b.positions, b.key_positions, lines), b.problems
+    problems = _with_paths(node, b, b.problems) if b.problems else []
+    return Document(path, data, node, lines, line_offset), problems

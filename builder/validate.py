@@ -29,8 +29,8 @@ __all__ = ["FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
 
 PARALLEL_THRESHOLD = 400
 _BULLETIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
-_LISTED = {"headline", "reports", "rankings", "problems", "events", "targets", "indicators",
-           "batches"}
+_LISTED = frozenset({"headline", "reports", "rankings", "problems", "events", "targets", "indicators",
+           "batches"})
 _SPECS = {kind: Record(cls) for kind, cls in RECORDS.items()}
 
 
@@ -57,8 +57,7 @@ def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
     record = _SPECS[f.kind].coerce(doc.data, (), ctx)
     problems.extend(ctx.problems)
     refs = [(f.path, fp, kind, target) + doc.position(fp) for fp, kind, target in ctx.refs]
-    where = {fp: pos for fp, pos in doc.positions.items()
-             if len(fp) == 1 or (len(fp) == 2 and fp[0] in _LISTED)}
+    where = doc.positions_at(2, _LISTED)
     if record is BAD:
         return FileResult(f, None, tuple(problems), tuple(refs), where)
     if f.kind in ("regions", "projects", "campaigns"):
