@@ -7,31 +7,22 @@ keeps the last one silently), refuse tags other than the standard ones, bound
 alias expansion ("billion laughs") and nesting depth, and keep numbers exactly
 as typed (`Decimal`, never float).
 
-Scalars resolve as in YAML 1.1 with three deliberate differences, all to
-protect editors: only `true`/`false` are booleans (`yes`, `no`, `on`, `off`
-stay text); integers in octal, hex or base 60 stay text; timestamps with a
-time of day stay text.
+Plain scalars resolve as `_resolve.plain` says (YAML 1.1, three exceptions).
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import yaml
 
+from ._resolve import (BAD_DATE, HAVE_LIBYAML, MERGE_KEY, NOT_FINITE, PLAIN, SIMPLE, FastLoader,
+                       plain)
 from .errors import Problem
 from .types import FieldPath, Position
-
-try:  # libyaml's C parser: ~8x faster; results are identical (tested).
-    from yaml import CSafeLoader as _Loader
-    HAVE_LIBYAML = True
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-    HAVE_LIBYAML = False
 
 __all__ = ["Document", "parse_yaml", "HAVE_LIBYAML", "MAX_DEPTH", "MAX_ALIAS_EXPANSION"]
 
@@ -43,81 +34,12 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = _T + "str", _T + "int", _T + "float", _T + "b
 _TIMESTAMP, _MAP, _SEQ, _MERGE = _T + "timestamp", _T + "map", _T + "seq", _T + "merge"
 _ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MAP, _SEQ}
 
-_DECIMAL_INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
-_DATE = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
-
-
-_PLAIN = "!plain"  # our resolver's tag for plain scalars; `_plain` resolves them once
-
-
-class _FastLoader(_Loader):  # type: ignore[misc, valid-type]
-    """PyYAML's loader with implicit resolution moved out of the parser.
-
-    PyYAML resolves every plain scalar by trying a list of regular
-    expressions in Python; `_plain` does the same work with a memo, which
-    for ledgers full of repeated keys and months is several times faster.
-    """
-
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML hook
-        if kind is yaml.ScalarNode:
-            return _PLAIN if implicit[0] else _STR
-        return _SEQ if kind is yaml.SequenceNode else _MAP
-
-
-_FLOAT_RE = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?$")
-_NUMERIC_START = frozenset("0123456789+-.")
-_NOT_FINITE = object()
-_BAD_DATE = object()
-_MERGE_KEY = object()
-_memo: dict[str, Any] = {}
-
-
-def _plain(text: str) -> Any:
-    """A plain scalar's value, as YAML 1.1 would resolve it (with our three exceptions)."""
-    try:
-        return _memo[text]
-    except KeyError:
-        pass
-    v = _resolve(text)
-    if len(_memo) < 50_000:
-        _memo[text] = v
-    return v
-
-
-def _resolve(text: str) -> Any:
-    if not text or text in ("~", "null", "Null", "NULL"):
-        return None
-    c = text[0]
-    if c in "tTfF":
-        low = text.lower()
-        return True if low == "true" else False if low == "false" else text
-    if text == "<<":
-        return _MERGE_KEY
-    if c not in _NUMERIC_START:
-        return text
-    if _DECIMAL_INT.match(text):
-        return int(text.replace("_", ""))
-    if text.lstrip("+-").lower() in (".inf", ".nan"):
-        return _NOT_FINITE
-    if _FLOAT_RE.match(text) and any(ch.isdigit() for ch in text):
-        try:
-            return Decimal(text.replace("_", ""))
-        except InvalidOperation:
-            return text
-    m = _DATE.match(text)
-    if m:
-        try:
-            return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return _BAD_DATE
-    return text  # octal, hex, base 60, dates with times: text; the validator explains
-
 
 def _key_text(node: yaml.Node) -> str:
-    v = _plain(node.value) if node.tag == _PLAIN else node.value
+    v = plain(node.value) if node.tag == PLAIN else node.value
     if isinstance(v, _dt.date):
         return v.isoformat()
-    return node.value if v.__class__ not in _SIMPLE else str(v)
+    return node.value if v.__class__ not in SIMPLE else str(v)
 
 
 @dataclass(frozen=True)
@@ -204,9 +126,9 @@ class _Builder:
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
-        if tag == _PLAIN:
-            v = _plain(node.value)
-            if v.__class__ in _SIMPLE:
+        if tag == PLAIN:
+            v = plain(node.value)
+            if v.__class__ in SIMPLE:
                 return v
             return self.special(node, v)
         if tag == _STR:
@@ -244,14 +166,14 @@ class _Builder:
             self.stack.discard(nid)
 
     def special(self, node: yaml.ScalarNode, v: Any) -> Any:
-        if v is _NOT_FINITE:
+        if v is NOT_FINITE:
             self.problems.append(self.fail(node, "not-finite",
                                            f"{node.value} is not a finite number; write the figure itself"))
             return None
-        if v is _BAD_DATE:
+        if v is BAD_DATE:
             self.problems.append(self.fail(node, "bad-date", f"{node.value} is not a real date"))
             return None
-        if v is _MERGE_KEY:
+        if v is MERGE_KEY:
             raise _Abort(self.fail(node, "yaml-tag",
                                    "merge keys (<<) are not supported; write the fields out"))
         return v
@@ -261,7 +183,7 @@ class _Builder:
         tag, text = node.tag, node.value
         if tag == _STR:
             return text
-        v = self.special(node, _plain(text))
+        v = self.special(node, plain(text))
         want = {_INT: int, _FLOAT: Decimal, _BOOL: bool, _NULL: type(None), _TIMESTAMP: _dt.date}[tag]
         if tag == _FLOAT and isinstance(v, int) and not isinstance(v, bool):
             return Decimal(v)
@@ -273,7 +195,7 @@ class _Builder:
         out: dict = {}
         first_seen: dict[str, int] = {}
         for knode, vnode in node.value:
-            if knode.tag == _MERGE or (knode.tag == _PLAIN and knode.value == "<<"):
+            if knode.tag == _MERGE or (knode.tag == PLAIN and knode.value == "<<"):
                 raise _Abort(self.fail(knode, "yaml-tag",
                                        "merge keys (<<) are not supported; write the fields out"))
             if not isinstance(knode, yaml.ScalarNode):
@@ -292,9 +214,6 @@ class _Builder:
             first_seen[skey] = knode.start_mark.line + 1 + self.offset
             out[key] = self.build(vnode, depth + 1)
         return out
-
-
-_SIMPLE = frozenset({str, int, Decimal, bool, type(None), _dt.date})
 
 
 def _path_to(root: yaml.Node, target: yaml.Node) -> FieldPath:
@@ -381,7 +300,7 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
                                   "a tab is used for indentation; YAML allows only spaces",
                                   "error", lines[n - 1] if n <= len(lines) else None)]
     try:
-        node = yaml.compose(text, Loader=_FastLoader)
+        node = yaml.compose(text, Loader=FastLoader)
     except yaml.YAMLError as err:
         return None, [_syntax_problem(path, err, lines, line_offset)]
     except RecursionError:
