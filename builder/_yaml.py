@@ -19,8 +19,16 @@ from typing import Any
 
 import yaml
 
-from ._resolve import (BAD_DATE, HAVE_LIBYAML, MERGE_KEY, NOT_FINITE, PLAIN, SIMPLE, FastLoader,
-                       plain)
+from ._resolve import (
+    BAD_DATE,
+    HAVE_LIBYAML,
+    MERGE_KEY,
+    NOT_FINITE,
+    PLAIN,
+    SIMPLE,
+    FastLoader,
+    plain,
+)
 from .errors import Problem
 from .types import FieldPath, Position
 

@@ -7,8 +7,8 @@ from typing import Mapping
 
 from .blocks import ChartBlock, FigureRef
 from .errors import Problem, sort_problems
-from .types import FieldPath, Position
 from .model import BulletinMeta, Campaign, Project, Region, Site
+from .types import FieldPath, Position
 
 __all__ = ["Bulletin", "Content"]
 

@@ -9,8 +9,8 @@ from typing import Any, Iterable, Mapping
 from . import vocab as V
 from .blocks import FigureRef
 from .errors import Problem
+from .model import Batch, CampaignTotals, Event, Indicator, ProblemLedger, Report
 from .numbers import FigureSpec
-from .model import (Batch, CampaignTotals, Event, Indicator, ProblemLedger, Report)
 
 __all__ = ["RefAt", "check_references", "check_parents", "check_figure_ref", "REF_FIELDS"]
 

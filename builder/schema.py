@@ -13,9 +13,9 @@ import json
 
 from .blocks import ChartBlock
 from .fields import ListOf, MapOf, Record, Spec
+from .model import RECORDS
 from .numbers import FigureSpec
 from .scalars import SourceSpec
-from .model import RECORDS
 
 __all__ = ["json_schemas", "reference_markdown", "SCHEMA_FILES", "splice", "START", "END"]
 

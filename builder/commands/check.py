@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..derive import derive
 from ..errors import ConfigError
 from ..report import FORMATS, summary
-from ..derive import derive
 from ..validate import validate
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..schema import START, SCHEMA_FILES, dump, json_schemas, reference_markdown, splice
+from ..schema import SCHEMA_FILES, START, dump, json_schemas, reference_markdown, splice
 
 
 def run(args: argparse.Namespace) -> int:

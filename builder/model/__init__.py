@@ -12,8 +12,16 @@ from ..numbers import Figure
 from .bulletin import BulletinMeta
 from .campaign import Batch, Campaign, CampaignTotals, Window
 from .common import Source
-from .project import (Baseline, CampaignRef, Capacity, Lead, Progress, Project, ProjectIssue,
-                      Whitelist)
+from .project import (
+                      Baseline,
+                      CampaignRef,
+                      Capacity,
+                      Lead,
+                      Progress,
+                      Project,
+                      ProjectIssue,
+                      Whitelist,
+)
 from .region import Event, Flag, Indicator, ProblemLedger, Ranking, Region, Report
 from .site import FlagRule, Sector, Site
 

@@ -10,7 +10,16 @@ from .. import vocab as V
 from ..fields import ListOf, MapOf, Record, field
 from ..numbers import Amount, Figure, FigureSpec, Year
 from ..scalars import Boolean, Choice, DateSpec, Period, Ref, Slug, Text
-from .common import KEY_DOC, count_fig, long_text, money_fig, pct_fig, pp_fig, source_field, sources_field
+from .common import (
+    KEY_DOC,
+    count_fig,
+    long_text,
+    money_fig,
+    pct_fig,
+    pp_fig,
+    source_field,
+    sources_field,
+)
 
 __all__ = ["Report", "Ranking", "Flag", "ProblemLedger", "Event", "Indicator", "Region"]
 
