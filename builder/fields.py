@@ -178,29 +178,31 @@ class Record(Spec):
         self.fields = {f.name: f for f in dataclasses.fields(cls) if "spec" in f.metadata}
         self.required = [n for n, f in self.fields.items() if f.metadata["required"]]
         self.type_name = cls.__name__
+        # name -> (spec, required): read once, not from metadata on every value.
+        self._plan = {n: (f.metadata["spec"], f.metadata["required"]) for n, f in self.fields.items()}
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, dict):
             return self.expected(value, path, ctx, f"a mapping of fields ({self.cls.__name__})")
         kwargs = {}
         failed = False
-        fields = self.fields
+        plan = self._plan
         for key, v in value.items():
-            f = fields.get(key)
-            if f is None:
+            entry = plan.get(key)
+            if entry is None:
                 # Reported, but the rest of the record is still checked and used.
-                ctx.error(path + (str(key),), "unknown-field", unknown_message(str(key), fields),
-                          at_key=True)
+                ctx.error(path + (str(key),), "unknown-field",
+                          unknown_message(str(key), self.fields), at_key=True)
                 continue
+            spec, required = entry
             if v is None:
-                if f.metadata["required"]:
+                if required:
                     ctx.error(path + (key,), "missing", f"`{key}` is required and cannot be empty")
                     failed = True
                 continue
-            c = f.metadata["spec"].coerce(v, path + (key,), ctx)
+            c = spec.coerce(v, path + (key,), ctx)
             if c is BAD:
-                if f.metadata["required"]:
-                    failed = True
+                failed = failed or required
             else:
                 kwargs[key] = c
         for name in self.required:

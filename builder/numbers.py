@@ -39,6 +39,12 @@ class Amount(Spec):
             self.type_name = "whole number"
 
     def coerce(self, value, path, ctx):
+        cls = value.__class__
+        plain_ok = cls is int or (cls is Decimal and not self.integer and value.is_finite())
+        if plain_ok:  # the common case, checked first
+            lo, hi = self.minimum, self.maximum
+            if (lo is None or value >= lo) and (hi is None or value <= hi):
+                return value
         n = _number(value)
         if n is None:
             what = "a whole number" if self.integer else "a number"
