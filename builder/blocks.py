@@ -148,6 +148,10 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
                         for fpath, kind, target in ctx.refs:
                             ln, col = doc.position(fpath)
                             record_refs.append((fpath, kind, target, ln, col))
+                        if block.report is not None and block.region is not None:
+                            ln, col = doc.position(("report",))
+                            record_refs.append((("report",), "report",
+                                                f"{block.region}/{block.report}", ln, col))
             i = end + 1
             continue
         for rm in _REF.finditer(line):

@@ -33,7 +33,7 @@ REF_FIELDS: dict[str, tuple[str, ...]] = {
     "indicators": _figure_fields(Indicator),
     "project": ("total_investment", "annual_plan", "completed_ytd", "completed_cumulative",
                 "plan_completion_pct"),
-    "campaign": _figure_fields(CampaignTotals),
+    "campaign": _figure_fields(CampaignTotals) + ("round", "round_count"),
     "batch": _figure_fields(Batch) + ("rate",),
 }
 _KEYED = ("reports", "rankings", "problems", "events", "targets", "indicators")
@@ -51,12 +51,21 @@ def check_references(refs: Iterable[RefAt], known: Mapping[str, Mapping[str, Any
     out = []
     for path, fpath, kind, target, line, col in refs:
         table = known.get(kind, {})
-        if target not in table:
-            where = {"region": "content/regions/", "project": "content/projects/",
-                     "campaign": "content/campaigns/", "source": "the sources: list of site.yaml"}[kind]
+        if target in table:
+            continue
+        if kind == "report":
+            rid = target.partition("/")[0]
+            if f"{rid}/*" in table or rid not in known.get("region", {}):
+                continue  # the region is unknown or failed: that error says why
             out.append(Problem(path, line, col, fpath, "unknown-reference",
-                               f"no {kind} has the id `{target}` (looked in {where})"
-                               f"{_near(target, table)}"))
+                               f"`{target}` is not a report: write region-id/report-key, where the "
+                               f"key is one of the region's reports{_near(target, table)}"))
+            continue
+        where = {"region": "content/regions/", "project": "content/projects/",
+                 "campaign": "content/campaigns/", "source": "the sources: list of site.yaml"}[kind]
+        out.append(Problem(path, line, col, fpath, "unknown-reference",
+                           f"no {kind} has the id `{target}` (looked in {where})"
+                           f"{_near(target, table)}"))
     return out
 
 
@@ -91,6 +100,12 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None
             for item in getattr(region, name):
                 if item.key == ref.key:
                     allowed = REF_FIELDS[name]
+                    if name == "reports" and ref.name.startswith("yoy_pct."):
+                        growth = item.yoy_pct or {}
+                        if ref.name[8:] in growth:
+                            return None
+                        return (f"{ref.target} {ref.key} prints no growth for `{ref.name[8:]}`; "
+                                f"it has: {', '.join('yoy_pct.' + k for k in growth) or 'none'}")
                     if ref.name not in allowed:
                         return (f"`{ref.name}` is not a figure of {ref.target} {ref.key} ({name}); "
                                 f"use one of: {', '.join(allowed)}")

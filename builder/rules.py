@@ -118,6 +118,12 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
             out.append(doc.problem(("annual_plan", str(year)), "plan-above-total",
                                    f"the {year} plan of {_fmt(pv)} is more than the total investment "
                                    f"of {_fmt(total)}"))
+    for t in p.indicators:
+        if t.value.unit is not None and t.value.unit != t.unit:
+            i = _index(doc, "indicators", t.key)
+            out.append(doc.problem(("indicators", i, "unit"), "unit-mismatch",
+                                   f"the unit is {t.unit} but the value says {t.value.unit}; "
+                                   "write the same unit in both places"))
     seen_c: set[str] = set()
     for i, c in enumerate(p.campaigns):
         if c.campaign in seen_c:
@@ -160,14 +166,17 @@ def check_region(r: Region, doc: Document, site_basis: str = "month") -> list[Pr
         out.extend(_check_report(rep, doc, at, report_keys, site_basis))
     for pl in r.problems:
         out.extend(_check_ledger(pl, doc, ("problems", _index(doc, "problems", pl.key))))
-    for t in r.targets:
-        i = _index(doc, "targets", t.key)
-        if t.value.kind == "actual":
-            raw = doc.data["targets"][i].get("value")
-            if isinstance(raw, dict) and raw.get("kind") == "actual":
-                out.append(doc.problem(("targets", i, "value", "kind"), "target-kind",
+    for name in ("targets", "indicators"):
+        for t in getattr(r, name):
+            i = _index(doc, name, t.key)
+            if name == "targets" and t.value.kind == "actual":
+                out.append(doc.problem((name, i, "value", "kind"), "target-kind",
                                        "a target cannot be an achieved figure; use kind: target "
                                        "or kind: projection, or move it to indicators"))
+            if t.value.unit is not None and t.value.unit != t.unit:
+                out.append(doc.problem((name, i, "unit"), "unit-mismatch",
+                                       f"the unit is {t.unit} but the value says {t.value.unit}; "
+                                       "write the same unit in both places"))
     return out
 
 

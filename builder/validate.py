@@ -91,6 +91,8 @@ def _bulletin(f, meta, parsed, doc, problems, refs) -> Bulletin | None:
         problems.append(doc.problem(("date",), "date-mismatch",
                                     f"the date {meta.date} differs from the date in the file name "
                                     f"({m[1]})"))
+    for i, h in enumerate(meta.headline):
+        refs.append((f.path, ("headline", i), "report", h) + doc.position(("headline", i)))
     charts, figure_refs, body_problems, chart_refs = scan_body(
         parsed.body or "", parsed.body_line, f.path, doc.lines)
     problems.extend(body_problems)
@@ -178,11 +180,15 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
     # A record whose own file failed is "known" for references, so one bad file
     # does not cascade into a hundred unknown-reference errors.
     known: dict[str, dict] = {"region": dict(regions), "project": dict(projects),
-                              "campaign": dict(campaigns), "source": sources}
+                              "campaign": dict(campaigns), "source": sources,
+                              "report": {f"{rid}/{rep.key}": rep for rid, r in regions.items()
+                                         for rep in r.reports}}
     for f in files:
         kind = {"regions": "region", "projects": "project", "campaigns": "campaign"}.get(f.kind)
         if kind and f.stem not in known[kind]:
             known[kind][f.stem] = None
+            if kind == "region":  # its reports are unknown too: do not cascade
+                known["report"].update({f"{f.stem}/*": None})
     out = crossref.check_references(refs, known)
     parent_refs = {r[0]: r for r in refs if r[1] == ("parent",) and r[2] == "region"}
     parent_at = {rid: parent_refs[paths[("region", rid)]] for rid, reg in regions.items()
@@ -204,12 +210,6 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
                               "ledger rows are matched by name", "warning"))
             names.setdefault(name, pid)
     for b in bulletins:
-        for i, h in enumerate(b.meta.headline):
-            rid, _, key = h.partition("/")
-            reg = regions.get(rid)
-            if reg is None or not any(r.key == key for r in reg.reports):
-                out.append(at(b.path, ("headline", i), "unknown-reference",
-                              f"`{h}` is not a report of a region (write region-id/report-key)"))
         for ref in b.figure_refs:
             if known.get(ref.kind, {}).get(ref.target, True) is None:
                 continue  # the target's own file failed; its errors say why

@@ -22,12 +22,12 @@ from .project import (
                       ProjectIssue,
                       Whitelist,
 )
-from .region import Event, Flag, Indicator, ProblemLedger, Ranking, Region, Report
+from .region import Event, Flag, Indicator, ProblemLedger, Ranking, Region, Report, Target
 from .site import FlagRule, Sector, Site
 
 __all__ = [
     "Source", "FlagRule", "Sector", "Site", "Report", "Ranking", "Flag", "ProblemLedger",
-    "Event", "Indicator", "Region", "Progress", "CampaignRef", "Lead", "Capacity", "Baseline",
+    "Event", "Indicator", "Target", "Region", "Progress", "CampaignRef", "Lead", "Capacity", "Baseline",
     "ProjectIssue", "Whitelist", "Project", "Batch", "CampaignTotals", "Window", "Campaign",
     "BulletinMeta", "Figure", "RECORDS",
 ]

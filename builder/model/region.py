@@ -21,7 +21,7 @@ from .common import (
     sources_field,
 )
 
-__all__ = ["Report", "Ranking", "Flag", "ProblemLedger", "Event", "Indicator", "Region"]
+__all__ = ["Report", "Ranking", "Flag", "ProblemLedger", "Event", "Indicator", "Target", "Region"]
 
 
 _report_figures = ("project_count", "total_investment", "annual_plan", "completed",
@@ -158,6 +158,15 @@ class Indicator:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Target(Indicator):
+    """A goal or forecast (力争, 确保, 预计): a bare number is a target, never an achievement."""
+
+    value: Figure = field(FigureSpec(minimum=-1e9, units=V.MONEY_UNITS, kind="target"),
+                          "目标值（默认 kind: target；预计数写 kind: projection）",
+                          "value (kind target unless it says projection)", required=True)
+
+
+@dataclass(frozen=True, kw_only=True)
 class Region:
     """`content/regions/<id>.yaml`: a region and what is reported about it."""
 
@@ -177,7 +186,7 @@ class Region:
     problems: tuple = field(ListOf(Record(ProblemLedger), 500), "问题台账", "problem ledger",
                             default=())
     events: tuple = field(ListOf(Record(Event), 500), "集中开工等活动", "events", default=())
-    targets: tuple = field(ListOf(Record(Indicator), 500), "目标（不计为完成数）",
+    targets: tuple = field(ListOf(Record(Target), 500), "目标（不计为完成数）",
                            "targets (never counted as achieved)", default=())
     indicators: tuple = field(ListOf(Record(Indicator), 2000), "其他指标", "other figures", default=())
     sources: tuple = field(sources_field, "来源", "sources", default=())
