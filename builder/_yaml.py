@@ -59,6 +59,7 @@ class Document:
     root: Any  # yaml.Node; positions are looked up only when a problem needs one
     lines: tuple[str, ...]
     line_offset: int = 0
+    text: str = ""  # the YAML text parsed (for positions behind aliases)
 
     def _pos(self, node: yaml.Node) -> Position:
         m = node.start_mark
@@ -74,11 +75,16 @@ class Document:
                     if isinstance(k, yaml.ScalarNode) and _key_text(k) == str(part):
                         key_node, nxt = k, v
                         break
+                behind_alias = nxt is not None and nxt.start_mark.index < key_node.start_mark.index
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if 0 <= part < len(node.value):
                     key_node, nxt = None, node.value[part]
+                    last = max([node.start_mark.index] + [n.start_mark.index for n in node.value[:part]])
+                    behind_alias = nxt.start_mark.index < last
             if nxt is None:
                 return self._pos(node)
+            if behind_alias:  # an alias (*x) holds its anchor's marks: ask the event stream
+                return event_position(self.text, tuple(field), self.line_offset, at_key)
             node = nxt
         if at_key and key_node is not None:
             return self._pos(key_node)
@@ -115,22 +121,29 @@ class _Abort(Exception):
 class _Builder:
     """Turns a node tree into plain values, refusing what `parse_yaml` promises to refuse."""
 
-    def __init__(self, path: str, lines: tuple[str, ...], line_offset: int):
+    def __init__(self, path: str, text: str, lines: tuple[str, ...], line_offset: int):
         self.path = path
+        self.text = text
         self.lines = lines
         self.offset = line_offset
         self.problems: list[Problem] = []
         self.seen: set[int] = set()
         self.expanded = 0
         self.stack: set[int] = set()
-        self.failed: list[yaml.Node] = []  # the node of each problem, for its field path
+        self.trail: list = []  # the field path of the node being built
+        self.alias_at: int | None = None  # trail length where the first alias was followed
 
-    def fail(self, node: yaml.Node, code: str, msg: str) -> Problem:
-        m = node.start_mark
-        line, col = m.line + 1 + self.offset, m.column + 1
+    def fail(self, node: yaml.Node, code: str, msg: str, at_alias: bool = False) -> Problem:
+        field = tuple(str(p) if not isinstance(p, int) else p for p in self.trail)
+        if at_alias or self.alias_at is not None:
+            if self.alias_at is not None:
+                field = field[:self.alias_at]
+            line, col = event_position(self.text, field, self.offset)
+        else:
+            m = node.start_mark
+            line, col = m.line + 1 + self.offset, m.column + 1
         src = self.lines[line - 1] if 0 < line <= len(self.lines) else None
-        self.failed.append(node)
-        return Problem(self.path, line, col, (), code, msg, "error", src)
+        return Problem(self.path, line, col, field, code, msg, "error", src)
 
     def build(self, node: yaml.Node, depth: int) -> Any:
         tag = node.tag
@@ -142,6 +155,7 @@ class _Builder:
         if tag == _STR:
             return node.value
         if depth > MAX_DEPTH:
+            del self.trail[3:]  # the field path of the outermost containers is enough
             raise _Abort(self.fail(node, "yaml-depth",
                                    f"the data is nested more than {MAX_DEPTH} levels deep"))
         if tag not in _ALLOWED_TAGS:
@@ -155,9 +169,12 @@ class _Builder:
             return self.tagged(node)
         nid = id(node)
         if nid in self.stack:
-            raise _Abort(self.fail(node, "yaml-alias",
-                                   "an alias refers to the mapping or list that contains it"))
+            raise _Abort(self.fail(node, "yaml-alias", "an alias refers to the mapping or list "
+                                   "that contains it", at_alias=True))
+        entered_alias = False
         if nid in self.seen:
+            if self.alias_at is None:
+                self.alias_at, entered_alias = len(self.trail), True
             self.expanded += len(node.value)
             if self.expanded > MAX_ALIAS_EXPANSION:
                 raise _Abort(self.fail(node, "yaml-alias",
@@ -168,10 +185,18 @@ class _Builder:
         self.stack.add(nid)
         try:
             if isinstance(node, yaml.SequenceNode):
-                return [self.build(item, depth + 1) for item in node.value]
+                out = []
+                trail = self.trail
+                for i, item in enumerate(node.value):
+                    trail.append(i)
+                    out.append(self.build(item, depth + 1))
+                    trail.pop()
+                return out
             return self.mapping(node, depth)
         finally:
             self.stack.discard(nid)
+            if entered_alias:
+                self.alias_at = None
 
     def special(self, node: yaml.ScalarNode, v: Any) -> Any:
         if v is NOT_FINITE:
@@ -204,6 +229,7 @@ class _Builder:
         first_seen: dict[str, int] = {}
         for knode, vnode in node.value:
             if knode.tag == _MERGE or (knode.tag == PLAIN and knode.value == "<<"):
+                self.trail.append("<<")
                 raise _Abort(self.fail(knode, "yaml-tag",
                                        "merge keys (<<) are not supported; write the fields out"))
             if not isinstance(knode, yaml.ScalarNode):
@@ -213,52 +239,73 @@ class _Builder:
             if key is None:
                 raise _Abort(self.fail(knode, "yaml-key", "a key cannot be empty"))
             skey = key.isoformat() if isinstance(key, _dt.date) else str(key)
+            self.trail.append(skey)
             if skey in first_seen:
                 p = self.fail(knode, "duplicate-key",
                               f"the key `{skey}` appears twice in one mapping (first on line "
                               f"{first_seen[skey]}); YAML would silently keep only the last one")
                 self.problems.append(p)
-                continue
-            first_seen[skey] = knode.start_mark.line + 1 + self.offset
-            out[key] = self.build(vnode, depth + 1)
+            else:
+                first_seen[skey] = knode.start_mark.line + 1 + self.offset
+                out[key] = self.build(vnode, depth + 1)
+            self.trail.pop()
         return out
 
 
-def _path_to(root: yaml.Node, target: yaml.Node) -> FieldPath:
-    """The field path of `target` in the tree (a key node gives its mapping entry's path)."""
-    stack: list[tuple[yaml.Node, FieldPath]] = [(root, ())]
-    seen: set[int] = set()
-    while stack:
-        node, path = stack.pop()
-        if node is target:
-            return path
-        if id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, yaml.SequenceNode):
-            stack.extend((n, path + (i,)) for i, n in enumerate(node.value))
-        elif isinstance(node, yaml.MappingNode):
-            for k, v in node.value:
-                key = _key_text(k) if isinstance(k, yaml.ScalarNode) else "?"
-                if k is target:
-                    return path + (key,)
-                stack.append((v, path + (key,)))
-    return ()
+def event_position(text: str, field: FieldPath, offset: int = 0,
+                   at_key: bool = False) -> Position:
+    """Where `field` stands, read from the event stream: the only place PyYAML keeps
+    an alias's own position (a composed alias node carries its anchor's marks).
+    Used only for problems behind aliases, so its cost is off the common path."""
+    stack: list[list] = []  # [is_mapping, key or index, expecting a key]
+    best: Position = (1 + offset, 1)
+    try:
+        for ev in yaml.parse(text, Loader=FastLoader):
+            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                stack.pop()
+                _advance(stack)
+                continue
+            if not isinstance(ev, yaml.NodeEvent):
+                continue
+            if stack and stack[-1][0] and stack[-1][2]:  # a mapping key
+                stack[-1][1] = _event_key(ev)
+                stack[-1][2] = False
+                here = tuple(e[1] for e in stack)
+                if at_key and here == field:
+                    return (ev.start_mark.line + 1 + offset, ev.start_mark.column + 1)
+                continue
+            here = tuple(e[1] for e in stack)
+            pos = (ev.start_mark.line + 1 + offset, ev.start_mark.column + 1)
+            if here == field:
+                return pos
+            if field[:len(here)] == here:
+                best = pos
+            if isinstance(ev, yaml.MappingStartEvent):
+                stack.append([True, None, True])
+            elif isinstance(ev, yaml.SequenceStartEvent):
+                stack.append([False, 0, False])
+            else:
+                _advance(stack)
+    except yaml.YAMLError:
+        pass
+    return best
 
 
-def _with_paths(root: yaml.Node, b: "_Builder", problems: list[Problem]) -> list[Problem]:
-    out = []
-    for p in problems:
-        node = next((n for n in b.failed if _line_col(n, b.offset) == (p.line, p.column)), None)
-        if node is not None and not p.field:
-            p = Problem(p.path, p.line, p.column, _path_to(root, node), p.code, p.message,
-                        p.severity, p.source_line)
-        out.append(p)
-    return out
+def _advance(stack: list[list]) -> None:
+    if stack:
+        if stack[-1][0]:
+            stack[-1][2] = True
+        else:
+            stack[-1][1] += 1
 
 
-def _line_col(node: yaml.Node, offset: int) -> Position:
-    return (node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+def _event_key(ev: yaml.NodeEvent) -> str:
+    if isinstance(ev, yaml.ScalarEvent):
+        v = plain(ev.value) if ev.implicit[0] else ev.value
+        if isinstance(v, _dt.date):
+            return v.isoformat()
+        return ev.value if v.__class__ not in SIMPLE else str(v)
+    return "?"
 
 
 def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
@@ -266,8 +313,15 @@ def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     what = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
+    # For these the parser notices the mistake only later (often at the end of the
+    # file); the context mark is where the editor has to look.
+    if context and getattr(err, "context_mark", None) is not None and context.startswith(
+            ("while scanning a simple key", "while scanning a quoted scalar")):
+        mark = err.context_mark
     msg = f"YAML syntax error: {what}"
-    if context:
+    if context and "expected a single document" in context:
+        msg = "YAML syntax error: a second document starts here (`---`)"
+    elif context:
         msg += f" ({context})"
     hint = _hint(f"{what} {context or ''}")
     if hint:
@@ -281,7 +335,7 @@ def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
 
 def _hint(what: str) -> str:
     if "expected a single document" in what:
-        return "a file holds one record: remove the second `---`"
+        return "a file holds one record: remove the second `---` and what follows, or move it to a file of its own"
     if "could not find expected ':'" in what:
         return "is a colon missing after a field name, or a quote left open?"
     if "mapping values are not allowed" in what:
@@ -317,13 +371,12 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
     if node is None:
         return None, [Problem(path, 1 + line_offset, 1, (), "empty",
                               "the file holds no data (it is empty or only comments)")]
-    b = _Builder(path, lines, line_offset)
+    b = _Builder(path, text, lines, line_offset)
     try:
         data = b.build(node, 0)
     except _Abort as abort:
-        return None, _with_paths(node, b, b.problems + [abort.problem])
+        return None, b.problems + [abort.problem]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
                               f"the data is nested more than {MAX_DEPTH} levels deep")]
-    problems = _with_paths(node, b, b.problems) if b.problems else []
-    return Document(path, data, node, lines, line_offset), problems
+    return Document(path, data, node, lines, line_offset, text), b.problems

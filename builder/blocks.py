@@ -129,11 +129,11 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
             if info == "chart":
                 block_text = "\n".join(body_lines[i + 1:end])
                 doc, probs = parse_yaml(block_text, path, lines, line_offset=start_line)
+                if doc is None and [p.code for p in probs] == ["empty"]:
+                    probs = [Problem(path, start_line, 1, (), "empty",
+                                     "the chart block is empty; give at least `kind:`",
+                                     "error", line)]
                 problems.extend(probs)
-                if doc is None and not probs:
-                    problems.append(Problem(path, start_line, 1, (), "empty",
-                                            "the chart block is empty; give at least `kind:`",
-                                            "error", line))
                 if doc is not None:
                     ctx = Ctx(doc)
                     block = _RECORD.coerce(doc.data, (), ctx)

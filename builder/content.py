@@ -40,6 +40,8 @@ class Content:
     problems: tuple[Problem, ...]
     #: Where top-level fields and list items stand, by display path (for later messages).
     positions: Mapping[str, Mapping[FieldPath, Position]] = field(default_factory=dict)
+    #: How many content files were found (read or refused).
+    file_count: int = 0
 
     def with_problems(self, extra: list[Problem]) -> "Content":
         return replace(self, problems=tuple(sort_problems(list(self.problems) + extra)))

@@ -90,8 +90,19 @@ def check_parents(regions: Mapping[str, Any], where: Mapping[str, RefAt]) -> lis
     return out
 
 
-def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None:
-    """None if the reference resolves, else what is wrong."""
+def check_figure_ref(ref: FigureRef, regions, projects, campaigns,
+                     broken: frozenset = frozenset()) -> str | None:
+    """None if the reference resolves, else what is wrong.
+
+    `broken` holds (kind, id) of records whose own file has errors: a figure
+    missing from them is not reported again (their errors say why)."""
+    msg = _resolve_ref(ref, regions, projects, campaigns)
+    if msg and msg.endswith(_ABSENT) and (ref.kind, ref.target) in broken:
+        return None
+    return msg
+
+
+def _resolve_ref(ref: FigureRef, regions, projects, campaigns) -> str | None:
     if ref.kind == "region":
         region = regions.get(ref.target)
         if region is None:
@@ -109,7 +120,7 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None
                     if ref.name not in allowed:
                         return (f"`{ref.name}` is not a figure of {ref.target} {ref.key} ({name}); "
                                 f"use one of: {', '.join(allowed)}")
-                    return None
+                    return _absent(item, ref.name, f"{ref.target} {ref.key}")
         keys = [i.key for n in _KEYED for i in getattr(region, n)]
         return f"{ref.target} has no report or figure with the key `{ref.key}`{_near(str(ref.key), keys)}"
     if ref.kind == "project":
@@ -119,6 +130,8 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None
         names = REF_FIELDS["project"] + tuple(i.key for i in p.indicators)
         if ref.name not in names:
             return f"`{ref.name}` is not a figure of project {ref.target}; use one of: {', '.join(names)}"
+        if ref.name == "total_investment":
+            return _absent(p, ref.name, f"project {ref.target}")
         return None
     c = campaigns.get(ref.target)
     if c is None:
@@ -127,7 +140,9 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None
         if ref.name not in REF_FIELDS["campaign"]:
             return f"`{ref.name}` is not a total of the campaign; use one of: " + \
                 ", ".join(REF_FIELDS["campaign"])
-        return None
+        if ref.name in ("round", "round_count"):
+            return _absent(c, ref.name, f"campaign {ref.target}")
+        return _absent(c.totals, ref.name, f"campaign {ref.target} (totals)")
     batch, _, rnd = ref.key.partition("@")
     canon = _BATCH_NAMES.get(batch)
     matches = [b for b in c.batches if b.batch == canon and (not rnd or str(b.round) == rnd)]
@@ -138,4 +153,35 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns) -> str | None
         return f"the campaign has {len(matches)} `{batch}` batches; add the round, e.g. {batch}@2"
     if ref.name not in REF_FIELDS["batch"]:
         return f"`{ref.name}` is not a figure of a batch; use one of: {', '.join(REF_FIELDS['batch'])}"
-    return None
+    if ref.name == "rate":
+        b = matches[0]
+        if b.rate_pct is None and (b.count is None or b.advanced is None):
+            return "the batch has no rate: it needs rate_pct, or count and advanced"
+        return None
+    return _absent(matches[0], ref.name, f"the {batch} batch")
+
+
+def _has(item: Any, name: str) -> bool:
+    """Whether the record gives the figure, directly or through the inputs of its rule."""
+    if name == "schedule_pct":
+        return getattr(item, "as_of", None) is not None
+    if name == "plan_completion_pct" and isinstance(item, Report):
+        return item.plan_completion_pct is not None or (
+            item.completed is not None and item.annual_plan is not None)
+    if name == "ahead_of_schedule_pp" and isinstance(item, Report):
+        return item.ahead_of_schedule_pp is not None or (
+            _has(item, "plan_completion_pct") and item.as_of is not None)
+    if name == "resolution_pct" and isinstance(item, ProblemLedger):
+        return item.resolution_pct is not None or (
+            item.collected is not None and item.resolved is not None)
+    return item is not None and getattr(item, name, None) is not None
+
+
+def _absent(item: Any, name: str, what: str) -> str | None:
+    """A message when the cited figure is not in the record."""
+    if _has(item, name):
+        return None
+    return f"{what} has no {name}{_ABSENT}"
+
+
+_ABSENT = "; the page would show nothing there"

@@ -35,16 +35,19 @@ BAD: Any = _Bad()
 class Ctx:
     """What a coercion needs: the document (for positions) and the sinks."""
 
-    __slots__ = ("doc", "problems", "refs")
+    __slots__ = ("doc", "problems", "refs", "reported")
 
-    def __init__(self, doc: Any):
+    def __init__(self, doc: Any, reported: frozenset = frozenset()):
         self.doc = doc
+        #: Fields the parser already reported (e.g. `.nan`): not reported again as missing.
+        self.reported = reported
         self.problems: list[Problem] = []
         #: (field path, target kind, id) of every reference, for cross-record checks.
         self.refs: list[tuple[FieldPath, str, str]] = []
 
     def error(self, path: FieldPath, code: str, message: str, at_key: bool = False) -> Any:
-        self.problems.append(self.doc.problem(path, code, message, "error", at_key))
+        if tuple(path) not in self.reported:
+            self.problems.append(self.doc.problem(path, code, message, "error", at_key))
         return BAD
 
     def warn(self, path: FieldPath, code: str, message: str) -> None:

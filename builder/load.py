@@ -69,13 +69,20 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
     problems: list[Problem] = []
     root = content.resolve()
     site = content / "site.yaml"
-    if site.is_file():
+    if site.is_symlink() and not _within(site, root):
+        problems.append(Problem(display_path(site), 0, 0, (), "symlink",
+                                "is a link to a file outside content/; copy the file in instead"))
+    elif site.is_file():
         files.append(SourceFile("site", display_path(site), str(site), "site"))
     else:
         problems.append(Problem(display_path(site), 0, 0, (), "missing-file",
                                 "content/ needs a site.yaml (the site's title, language and data date)"))
     for folder, ext in FOLDERS.items():
         d = content / folder
+        if d.is_symlink() and not _within(d, root):
+            problems.append(Problem(display_path(d), 0, 0, (), "symlink",
+                                    "is a link to a folder outside content/; copy the files in instead"))
+            continue
         if not d.is_dir():
             continue
         for entry in sorted(os.scandir(d), key=lambda e: e.name):
@@ -83,9 +90,17 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
             shown = display_path(p)
             if entry.name in IGNORED or entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not _within(p, root):
+            if entry.is_symlink() and not p.exists():
+                problems.append(Problem(shown, 0, 0, (), "symlink",
+                                        f"is a link to {os.readlink(p)}, which does not exist"))
+                continue
+            if not _within(p, root):
                 problems.append(Problem(shown, 0, 0, (), "symlink",
                                         "is a link to a file outside content/; copy the file in instead"))
+                continue
+            if entry.is_dir():
+                problems.append(Problem(shown, 0, 0, (), "stray-file",
+                                        f"is a folder; {folder}/ holds only {ext} files", "warning"))
                 continue
             if not entry.is_file():
                 problems.append(Problem(shown, 0, 0, (), "stray-file",
@@ -166,5 +181,9 @@ def parse_file(f: SourceFile) -> Parsed:
             "the front matter opened on line 1 is never closed: add a line `---` after its fields",
             "error", lines[0]),))
     doc, problems = parse_yaml("\n".join(lines[1:end]), f.path, lines, line_offset=1)
+    if doc is None and [p.code for p in problems] == ["empty"]:
+        problems = [Problem(f.path, 1, 1, (), "front-matter",
+                            "the front matter is empty; give at least `title` and `date`",
+                            "error", lines[0])]
     body = "\n".join(lines[end + 1:])
     return Parsed(f, doc, body, end + 2, tuple(problems))

@@ -21,6 +21,12 @@ def _caret(p: Problem) -> list[str]:
     src = p.source_line.rstrip()
     col = max(p.column - 1, 0)
     token = src[col:]
+    if p.code == "missing":  # the caret would sit under whatever comes first: quote only
+        return [f"  {p.line} | {src}"]
+    if token.startswith("{{") and "}}" in token:
+        token = token[: token.index("}}") + 2]
+        return [f"  {p.line} | {src}", f"  {' ' * len(str(p.line))} | "
+                f"{' ' * _width(src[:col])}{'^' * _width(token)}"]
     if token.startswith(("{", "[")):
         token = token[0]
     for stop in (": ", " #", ", ", "}", "]"):

@@ -32,8 +32,11 @@ def money(fig: Any) -> Decimal | None:
     return v * Decimal(factor)
 
 
-def _fmt(x: Decimal) -> str:
-    return str(round_to(x, 2).normalize()) if x == x.to_integral_value() else str(round_to(x, 2))
+def _typed(fig: Any) -> str:
+    """A figure as the editor typed it, with its unit when it is not the site's."""
+    v = fig.value
+    text = format(v, "f") if isinstance(v, Decimal) else str(v)
+    return f"{text} {fig.unit}" if fig.unit and fig.unit != "亿元" else text
 
 
 def _items(doc: Document, name: str, path: tuple) -> Iterable[tuple[int, dict]]:
@@ -59,7 +62,7 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
             if isinstance(item, dict) and isinstance(item.get("month"), str):
                 raw_index.setdefault(item["month"], i)
     seen: set[str] = set()
-    prev = None
+    prev = None  # the last entry with a completed_ytd figure
     prev_cum = None
     total = money(p.total_investment)
     for e in sorted(p.progress, key=lambda e: e.month):
@@ -75,10 +78,12 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
             out.append(doc.problem(at, "missing", f"progress for {e.month} gives no figure; "
                                    "give completed_ytd or completed_cumulative"))
             continue
-        if (prev is not None and e.completed_ytd is not None and prev.completed_ytd is not None
+        if (prev is not None and e.completed_ytd is not None
                 and prev.month[:4] == e.month[:4] and e.completed_ytd < prev.completed_ytd):
+            before = ("the previous month's" if _months_apart(prev.month, e.month) == 1
+                      else f"{prev.month}'s")
             out.append(doc.problem(at + ("completed_ytd",), "falling",
-                                   f"{e.completed_ytd} is below the previous month's "
+                                   f"{e.completed_ytd} is below {before} "
                                    f"{prev.completed_ytd} (cumulative figures cannot fall)"))
         if e.completed_cumulative is not None:
             if prev_cum is not None and e.completed_cumulative < prev_cum.completed_cumulative:
@@ -92,10 +97,11 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
             if total is not None and dec(e.completed_cumulative) > total:
                 out.append(doc.problem(at + ("completed_cumulative",), "above-total",
                                        f"{e.completed_cumulative} completed is more than the total "
-                                       f"investment of {_fmt(total)}; revise total_investment (the first "
+                                       f"investment of {_typed(p.total_investment)}; revise total_investment (the first "
                                        "figure stays in baseline)"))
             prev_cum = e
-        prev = e
+        if e.completed_ytd is not None:
+            prev = e
     # Lifecycle order of stage dates, and the current stage.
     dates = p.stage_dates or {}
     ordered = sorted(dates.items(), key=lambda kv: V.STAGE_DATE_ORDER[kv[0]])
@@ -116,8 +122,8 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
         pv = money(plan)
         if total is not None and pv is not None and pv > total:
             out.append(doc.problem(("annual_plan", str(year)), "plan-above-total",
-                                   f"the {year} plan of {_fmt(pv)} is more than the total investment "
-                                   f"of {_fmt(total)}"))
+                                   f"the {year} plan of {_typed(plan)} is more than the total "
+                                   f"investment of {_typed(p.total_investment)}"))
     for t in p.indicators:
         if t.value.unit is not None and t.value.unit != t.unit:
             i = _index(doc, "indicators", t.key)
@@ -131,6 +137,10 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
                                    f"the campaign {c.campaign} is listed twice"))
         seen_c.add(c.campaign)
     return out
+
+
+def _months_apart(a: str, b: str) -> int:
+    return (int(b[:4]) - int(a[:4])) * 12 + int(b[5:7]) - int(a[5:7])
 
 
 def _raw_key(doc: Document, name: str, canon: str) -> str:
@@ -199,8 +209,8 @@ def _check_report(rep, doc, at, report_keys, site_basis) -> list[Problem]:
         got = percent(completed, plan)
         if got is not None and not agrees(pct, got):
             out.append(doc.problem(at + ("plan_completion_pct",), "disagrees",
-                                   f"the printed {pct.value}% is not what {_fmt(completed)} ÷ "
-                                   f"{_fmt(plan)} gives ({round_to(got, 2)}%); both are kept as printed",
+                                   f"the printed {pct.value}% is not what {_typed(rep.completed)} ÷ "
+                                   f"{_typed(rep.annual_plan)} gives ({round_to(got, 2)}%); both are kept as printed",
                                    "warning"))
     ahead = rep.ahead_of_schedule_pp
     if ahead is not None and ahead.is_actual and rep.as_of is not None:

@@ -24,7 +24,7 @@ from .blocks import scan_body
 from .content import Bulletin, Content
 from .errors import Problem, sort_problems
 from .fields import BAD, Ctx, Record
-from .load import SourceFile, discover, parse_file
+from .load import SourceFile, discover, parse_file, read_text
 from .model import RECORDS
 
 __all__ = ["FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
@@ -55,7 +55,7 @@ def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
     doc = parsed.doc
     if doc is None:
         return FileResult(f, None, tuple(problems), ())
-    ctx = Ctx(doc)
+    ctx = Ctx(doc, frozenset(p.field for p in parsed.problems))
     record = _SPECS[f.kind].coerce(doc.data, (), ctx)
     problems.extend(ctx.problems)
     refs = [(f.path, fp, kind, target) + doc.position(fp) for fp, kind, target in ctx.refs]
@@ -165,12 +165,29 @@ def validate(content: Path, jobs: int | None = None) -> Content:
             paths[("bulletin", r.record.slug)] = r.file.path
     regions, projects, campaigns = by_kind["regions"], by_kind["projects"], by_kind["campaigns"]
     problems.extend(_cross(site, regions, projects, campaigns, bulletins, refs, paths, files,
-                           where))
+                           where, problems))
+    problems = _quote_lines(problems, {f.path: f.fs_path for f in files})
     return Content(site, regions, projects, campaigns, tuple(sorted(bulletins, key=lambda b: b.path)),
-                   paths, tuple(sort_problems(problems)), where)
+                   paths, tuple(sort_problems(problems)), where, len(files))
 
 
-def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where
+def _quote_lines(problems: list[Problem], fs_paths: dict[str, str]) -> list[Problem]:
+    """Add the quoted source line to problems found after the files were put away."""
+    need = {p.path for p in problems if p.line > 0 and p.source_line is None and p.path in fs_paths}
+    lines = {}
+    for path in need:
+        text, _ = read_text(fs_paths[path], path)
+        lines[path] = text.split("\n") if text else []
+    out = []
+    for p in problems:
+        src = lines.get(p.path)
+        if src and p.source_line is None and 0 < p.line <= len(src):
+            p = dataclasses.replace(p, source_line=src[p.line - 1])
+        out.append(p)
+    return out
+
+
+def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where, problems
            ) -> list[Problem]:
     def at(path: str, fp: tuple, code: str, message: str, severity: str = "error") -> Problem:
         line, col = where.get(path, {}).get(fp, (0, 0))
@@ -189,7 +206,14 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
             known[kind][f.stem] = None
             if kind == "region":  # its reports are unknown too: do not cascade
                 known["report"].update({f"{f.stem}/*": None})
-    out = crossref.check_references(refs, known)
+    # Kinds that could not be read at all (a refused folder, a failed site.yaml)
+    # cannot be checked against: skip rather than report every reference.
+    unread = {kind for kind, folder in (("region", "regions"), ("project", "projects"),
+                                        ("campaign", "campaigns"))
+              if any(p.code == "symlink" and Path(p.path).name == folder for p in problems)}
+    if site is None:
+        unread.add("source")
+    out = crossref.check_references([r for r in refs if r[2] not in unread], known)
     parent_refs = {r[0]: r for r in refs if r[1] == ("parent",) and r[2] == "region"}
     parent_at = {rid: parent_refs[paths[("region", rid)]] for rid, reg in regions.items()
                  if reg.parent and paths[("region", rid)] in parent_refs}
@@ -209,11 +233,13 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
                               f"the name {name} is also used by project {names[name]}; "
                               "ledger rows are matched by name", "warning"))
             names.setdefault(name, pid)
+    with_errors = {p.path for p in problems + out if p.severity == "error"}
+    broken = frozenset(key for key, path in paths.items() if path in with_errors)
     for b in bulletins:
         for ref in b.figure_refs:
-            if known.get(ref.kind, {}).get(ref.target, True) is None:
+            if ref.kind in unread or known.get(ref.kind, {}).get(ref.target, True) is None:
                 continue  # the target's own file failed; its errors say why
-            msg = crossref.check_figure_ref(ref, regions, projects, campaigns)
+            msg = crossref.check_figure_ref(ref, regions, projects, campaigns, broken)
             if msg:
                 out.append(Problem(b.path, ref.line, ref.column, (), "unknown-reference",
                                    f"`{ref.raw}`: {msg}"))

@@ -88,41 +88,7 @@ GENERATED = {
 
 # --- builder bugs: the case states the right behaviour ---------------------------------------
 
-BUGS = {
-    "yaml-syntax": "builder bug: a missing colon on line 5 is reported on line 6 "
-                   "(_syntax_problem uses problem_mark, not the 'while scanning a simple key' "
-                   "context_mark)",
-    "yaml-unclosed-quote": "builder bug: an unclosed quote is reported at the end of the file "
-                           "(a line past the last one) instead of where the quote opens",
-    "impossible-date-in-mapping": "builder bug: 2023-02-30 in a mapping (stage_dates) is "
-                                  "reported twice: 'not a real date' and 'found nothing (null)'",
-    "inf-in-mapping": "builder bug: .inf in a mapping (annual_plan) is reported twice: "
-                      "'not a finite number' and 'found nothing (null)'",
-    "completed-above-total": "builder bug: rules._fmt prints the total 50 as 5E+1",
-    "plan-above-total": "builder bug: rules._fmt prints 60 and 50 as 6E+1 and 5E+1",
-    "plan-above-total-padded": "builder bug: rules._fmt pads 8.5 and 5.5 to 8.50 and 5.50, "
-                               "figures the editor never typed",
-    "ytd-falling-across-gap": "builder bug: completed_ytd 5.0 (January) then 3.0 (March) is not "
-                              "flagged when February gives only completed_cumulative: the rule "
-                              "compares with the previous entry, not the previous ytd figure",
-    "alias-bomb": "builder bug: the alias bomb is reported at the anchor on line 4 (valid "
-                  "itself), not at an alias use, with a field path inside the expansion",
-    "recursive-alias": "builder bug: the recursive alias is reported at the anchor `&lead` on "
-                       "line 4 with field `lead`, not at the alias `*lead` on line 6",
-    "symlink-folder-outside": "builder bug: a content folder (projects/) that is a symlink "
-                              "out of content/ is read without complaint",
-    "symlink-site-outside": "builder bug: content/site.yaml as a symlink out of content/ is "
-                            "read without complaint",
-    "chart-empty": "builder bug: an empty ```chart block gets the generic 'the file holds no "
-                   "data' on the closing fence; blocks.py's own 'the chart block is empty' never "
-                   "fires because parse_yaml already returned a problem",
-    "figure-ref-absent-value": "builder bug: {{ figure zhoukou 2022 annual_plan }} passes although "
-                               "that report has no annual_plan; the page would have no figure",
-    "front-matter-empty": "builder bug: an empty front matter is reported as 'the file holds no "
-                          "data (it is empty or only comments)', which is false for a bulletin",
-    "symlink-dangling": "builder bug: a dangling symlink is reported as a warning 'is not a "
-                        ".yaml file', which is false and does not stop the check",
-}
+BUGS: dict[str, str] = {}
 
 
 def _cases() -> list[str]:
@@ -282,18 +248,12 @@ def test_caret_counts_cjk_characters_as_two_columns(tmp_path):
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: problems found in the cross-record pass "
-                   "(unknown references, parent loops, headline and figure references) carry "
-                   "no source line, so the text output has no quoted line or caret (STYLE §5)")
 def test_cross_record_problems_quote_the_line_too(tmp_path):
     content = make_tree(tmp_path, "unknown-region")
     out = run_check(tmp_path, content).stdout.splitlines()
     assert out[1:] == ["  3 | region: zhoukuo", "    |         ^^^^^^^"]
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: the summary counts only files whose record "
-                   "validated (check.py: len(result.paths) + site), so a tree of 8 files with one "
-                   "unreadable file says 'in 7 files'")
 def test_summary_counts_every_file_checked(tmp_path):
     content = make_tree(tmp_path, "yaml-syntax")
     files = sum(1 for p in content.rglob("*") if p.is_file())

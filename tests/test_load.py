@@ -174,8 +174,6 @@ def test_discover_allows_a_symlink_within_content(tmp_path, monkeypatch):
     assert [f.stem for f in files if f.kind == "projects"] == ["a", "b"]
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: discover() checks links only for files; "
-                   "a folder of content/ that links outside is read as if it were inside")
 def test_discover_refuses_a_folder_symlink_out_of_content(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     content = _tree(tmp_path)
@@ -186,8 +184,6 @@ def test_discover_refuses_a_folder_symlink_out_of_content(tmp_path, monkeypatch)
     assert [p.code for p in found] == ["symlink"]
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: content/site.yaml is read even when it "
-                   "is a symlink to a file outside content/")
 def test_discover_refuses_site_yaml_linking_out_of_content(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "content").mkdir()

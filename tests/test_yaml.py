@@ -194,8 +194,6 @@ def test_problems_carry_the_source_line():
     assert p.path == "t.yaml" and p.severity == "error"
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: a value reached through an alias (*x) has "
-                   "the position of its anchor (&x), so a problem in `b` points at line 1")
 def test_a_value_reached_through_an_alias_has_the_alias_position():
     doc, _ = parse_yaml("a: &x 约3亿\nb: *x\n", "t.yaml")
     assert doc.data == {"a": "约3亿", "b": "约3亿"}
@@ -254,15 +252,11 @@ def test_undefined_alias_hint():
     assert "anchor (&name)" in p.message
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: a missing colon is reported on the next "
-                   "line (problem_mark) instead of the line of the key (context_mark)")
 def test_missing_colon_is_reported_on_its_own_line():
     p = only("id: alpha\nstage building\nprogress:\n  - month: 2023-01\n")
     assert (p.line, p.column) == (2, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="builder bug: an unclosed quote is reported at the end "
-                   "of the file, a line that does not exist, with no source line")
 def test_unclosed_quote_is_reported_where_it_opens():
     p = only('id: alpha\nname: "周口\nregion: zhoukou\n')
     assert (p.line, p.column) == (2, 7)

@@ -26,6 +26,5 @@ def run(args: argparse.Namespace) -> int:
     if text:
         print(text)
     if args.format == "text":
-        files = len(result.paths) + (1 if result.site else 0)
-        print(summary(problems, files), file=sys.stderr)
+        print(summary(problems, result.file_count), file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0
