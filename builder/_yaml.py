@@ -19,6 +19,8 @@ from typing import Any
 
 import yaml
 
+from ._events import event_position
+from ._fastlines import MARK, substitute
 from ._resolve import (
     BAD_DATE,
     HAVE_LIBYAML,
@@ -60,6 +62,7 @@ class Document:
     lines: tuple[str, ...]
     line_offset: int = 0
     text: str = ""  # the YAML text parsed (for positions behind aliases)
+    fast: Any = None  # lines read by the fast path: marker -> (data, positions, brace position)
 
     def _pos(self, node: yaml.Node) -> Position:
         m = node.start_mark
@@ -81,14 +84,23 @@ class Document:
                     key_node, nxt = None, node.value[part]
                     last = max([node.start_mark.index] + [n.start_mark.index for n in node.value[:part]])
                     behind_alias = nxt.start_mark.index < last
+            elif (isinstance(node, yaml.ScalarNode) and self.fast and node.value in self.fast
+                  and isinstance(part, str)):
+                _data, where, brace = self.fast[node.value]
+                if part in where:
+                    return where[part][0 if at_key else 1]
+                return brace
             if nxt is None:
-                return self._pos(node)
+                return self.fast[node.value][2] if self._is_fast(node) else self._pos(node)
             if behind_alias:  # an alias (*x) holds its anchor's marks: ask the event stream
                 return event_position(self.text, tuple(field), self.line_offset, at_key)
             node = nxt
         if at_key and key_node is not None:
             return self._pos(key_node)
         return self._pos(node)
+
+    def _is_fast(self, node: yaml.Node) -> bool:
+        return bool(self.fast) and isinstance(node, yaml.ScalarNode) and node.value in self.fast
 
     def positions_at(self, depth: int, lists: frozenset = frozenset()) -> dict[FieldPath, Position]:
         """Positions of top-level fields, and of items of the named top-level lists."""
@@ -121,7 +133,10 @@ class _Abort(Exception):
 class _Builder:
     """Turns a node tree into plain values, refusing what `parse_yaml` promises to refuse."""
 
-    def __init__(self, path: str, text: str, lines: tuple[str, ...], line_offset: int):
+    def __init__(self, path: str, text: str, lines: tuple[str, ...], line_offset: int,
+                 fast: dict | None = None):
+        self.fast = fast or {}
+        self.fast_used = 0
         self.path = path
         self.text = text
         self.lines = lines
@@ -150,6 +165,9 @@ class _Builder:
         if tag == PLAIN:
             v = plain(node.value)
             if v.__class__ in SIMPLE:
+                if self.fast and v.__class__ is str and v[:1] == MARK and v in self.fast:
+                    self.fast_used += 1
+                    return dict(self.fast[v][0])
                 return v
             return self.special(node, v)
         if tag == _STR:
@@ -252,62 +270,6 @@ class _Builder:
         return out
 
 
-def event_position(text: str, field: FieldPath, offset: int = 0,
-                   at_key: bool = False) -> Position:
-    """Where `field` stands, read from the event stream: the only place PyYAML keeps
-    an alias's own position (a composed alias node carries its anchor's marks).
-    Used only for problems behind aliases, so its cost is off the common path."""
-    stack: list[list] = []  # [is_mapping, key or index, expecting a key]
-    best: Position = (1 + offset, 1)
-    try:
-        for ev in yaml.parse(text, Loader=FastLoader):
-            if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                stack.pop()
-                _advance(stack)
-                continue
-            if not isinstance(ev, yaml.NodeEvent):
-                continue
-            if stack and stack[-1][0] and stack[-1][2]:  # a mapping key
-                stack[-1][1] = _event_key(ev)
-                stack[-1][2] = False
-                here = tuple(e[1] for e in stack)
-                if at_key and here == field:
-                    return (ev.start_mark.line + 1 + offset, ev.start_mark.column + 1)
-                continue
-            here = tuple(e[1] for e in stack)
-            pos = (ev.start_mark.line + 1 + offset, ev.start_mark.column + 1)
-            if here == field:
-                return pos
-            if field[:len(here)] == here:
-                best = pos
-            if isinstance(ev, yaml.MappingStartEvent):
-                stack.append([True, None, True])
-            elif isinstance(ev, yaml.SequenceStartEvent):
-                stack.append([False, 0, False])
-            else:
-                _advance(stack)
-    except yaml.YAMLError:
-        pass
-    return best
-
-
-def _advance(stack: list[list]) -> None:
-    if stack:
-        if stack[-1][0]:
-            stack[-1][2] = True
-        else:
-            stack[-1][1] += 1
-
-
-def _event_key(ev: yaml.NodeEvent) -> str:
-    if isinstance(ev, yaml.ScalarEvent):
-        v = plain(ev.value) if ev.implicit[0] else ev.value
-        if isinstance(v, _dt.date):
-            return v.isoformat()
-        return ev.value if v.__class__ not in SIMPLE else str(v)
-    return "?"
-
-
 def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
                     offset: int) -> Problem:
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
@@ -346,7 +308,7 @@ def _hint(what: str) -> str:
 
 
 def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
-               line_offset: int = 0) -> tuple[Document | None, list[Problem]]:
+               line_offset: int = 0, fast_path: bool = True) -> tuple[Document | None, list[Problem]]:
     """Parse one YAML document; never raises for bad input.
 
     `lines` are the whole file's lines (for messages) when `text` is a part of
@@ -354,16 +316,19 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
     """
     if lines is None:
         lines = tuple(text.split("\n"))
-    for i, line in enumerate(text.split("\n")):
+    for i, line in enumerate(text.split("\n") if "\t" in text else ()):
         stripped = line.lstrip(" ")
         if stripped.startswith("\t"):
             n = i + 1 + line_offset
             return None, [Problem(path, n, len(line) - len(stripped) + 1, (), "tab",
                                   "a tab is used for indentation; YAML allows only spaces",
                                   "error", lines[n - 1] if n <= len(lines) else None)]
+    fast_text, fast = substitute(text, line_offset) if fast_path else (text, {})
     try:
-        node = yaml.compose(text, Loader=FastLoader)
+        node = yaml.compose(fast_text, Loader=FastLoader)
     except yaml.YAMLError as err:
+        if fast:
+            return parse_yaml(text, path, lines, line_offset, fast_path=False)
         return None, [_syntax_problem(path, err, lines, line_offset)]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
@@ -371,12 +336,18 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
     if node is None:
         return None, [Problem(path, 1 + line_offset, 1, (), "empty",
                               "the file holds no data (it is empty or only comments)")]
-    b = _Builder(path, text, lines, line_offset)
+    b = _Builder(path, text, lines, line_offset, fast)
     try:
         data = b.build(node, 0)
     except _Abort as abort:
+        if fast:
+            return parse_yaml(text, path, lines, line_offset, fast_path=False)
         return None, b.problems + [abort.problem]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
                               f"the data is nested more than {MAX_DEPTH} levels deep")]
-    return Document(path, data, node, lines, line_offset, text), b.problems
+    if b.fast_used != len(fast) or (fast and b.problems):
+        # A marker landed inside a block of text, or something needs the slow path's
+        # own report: read the file again the ordinary way.
+        return parse_yaml(text, path, lines, line_offset, fast_path=False)
+    return Document(path, data, node, lines, line_offset, text, fast), b.problems

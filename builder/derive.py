@@ -191,24 +191,42 @@ def _project_view(p: Project, as_of: _dt.date) -> ProjectView:
     return ProjectView(p, latest, year, Num.of(plan), pct)
 
 
-def _rollup(pids: list[str], projects: Mapping[str, Project], rep: Report) -> Rollup | None:
+def _contribution(p: Project, year: int, month: str, memo: dict) -> tuple:
+    """(counts?, plan, completed this year by `month`) of one project; memoised per site."""
+    key = (p.id, year, month)
+    hit = memo.get(key)
+    if hit is not None:
+        return hit
+    plan = money((p.annual_plan or {}).get(year))
+    months = memo.get(p.id)
+    if months is None:
+        months = memo[p.id] = {e.month: e for e in p.progress}
+    entry = None
+    y = str(year)
+    for m in range(int(month[5:7]), 0, -1):  # the latest month on or before `month`
+        entry = months.get(f"{y}-{m:02d}")
+        if entry is not None:
+            break
+    done = dec(entry.completed_ytd) if entry is not None and entry.completed_ytd is not None else None
+    out = (plan is not None or entry is not None, plan or Decimal(0), done or Decimal(0))
+    memo[key] = out
+    return out
+
+
+def _rollup(pids: list[str], projects: Mapping[str, Project], rep: Report,
+            memo: dict) -> Rollup | None:
     if rep.as_of is None:
         return None
     month = f"{rep.as_of.year:04d}-{rep.as_of.month:02d}"
+    if int(month[:4]) != rep.year:  # a report dated after its year: take December
+        month = f"{rep.year:04d}-12"
     n, plan_sum, done_sum = 0, Decimal(0), Decimal(0)
     for pid in pids:
-        p = projects[pid]
-        plan = money((p.annual_plan or {}).get(rep.year))
-        entry = None
-        for e in p.progress:
-            if e.month[:4] == str(rep.year) and e.month <= month and (entry is None or e.month > entry.month):
-                entry = e
-        if plan is None and entry is None:
-            continue
-        n += 1
-        plan_sum += plan or 0
-        if entry is not None and entry.completed_ytd is not None:
-            done_sum += dec(entry.completed_ytd)
+        counts, plan, done = _contribution(projects[pid], rep.year, month, memo)
+        if counts:
+            n += 1
+            plan_sum += plan
+            done_sum += done
     if n == 0:
         return None
     count = value_of(rep.project_count)
@@ -218,9 +236,13 @@ def _rollup(pids: list[str], projects: Mapping[str, Project], rep: Report) -> Ro
 
 def _rank(parent: str, children: tuple[str, ...], views: Mapping[str, tuple[ReportView, ...]],
           regions: Mapping[str, Region], as_of: _dt.date, red: int, yellow: int) -> tuple[RankRow, ...]:
+    # Rank the latest year any child reports for (early in a year, last year's results).
+    years = [v.report.year for c in children for v in views[c]
+             if v.report.as_of is None or v.report.as_of <= as_of]
+    year = max(years) if years else as_of.year
     rows = []
     for cid in children:
-        v = latest_report(views[cid], as_of, as_of.year)
+        v = latest_report(views[cid], as_of, year)
         if v is not None and v.plan_completion_pct is not None:
             rows.append(v)
     rows.sort(key=lambda v: (-v.plan_completion_pct.value,
@@ -267,12 +289,14 @@ def derive(content: Content) -> Derived:
         return subtree[rid]
 
     problems: list[Problem] = []
+    memo: dict = {}
     report_views: dict[str, tuple[ReportView, ...]] = {}
     for rid in sorted(regions):
         pids = collect(rid)
         views = []
         for i, rep in enumerate(regions[rid].reports):
-            roll = _rollup(pids, projects, rep) if pids and rep.category == "key_projects" else None
+            roll = (_rollup(pids, projects, rep, memo)
+                    if pids and rep.category == "key_projects" else None)
             v = _report_view(rep, rid, basis, roll)
             views.append(v)
             problems.extend(_compare(v, content.paths.get(("region", rid), rid), i, content))

@@ -117,13 +117,18 @@ class DateSpec(Spec):
 class Month(Spec):
     type_name = "month (YYYY-MM)"
     _re = re.compile(r"^(\d{4})-(\d{2})$")
+    _ok: set[str] = set()  # months already seen valid: a ledger repeats the same few
 
     def coerce(self, value, path, ctx):
+        if value.__class__ is str and value in self._ok:
+            return value
         m = self._re.match(value) if isinstance(value, str) else None
         if not m:
             return self.expected(value, path, ctx, "a month written YYYY-MM (e.g. 2023-03)")
         if not 1 <= int(m[2]) <= 12:
             return ctx.error(path, "bad-date", f"{value} is not a real month")
+        if len(self._ok) < 10_000:
+            self._ok.add(value)
         return value
 
     def json_schema(self):

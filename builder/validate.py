@@ -112,6 +112,7 @@ def _no_gc():
         yield
     finally:
         if was:
+            gc.freeze()  # what was made meanwhile is long-lived: do not walk it again
             gc.enable()
 
 
@@ -165,10 +166,22 @@ def validate(content: Path, jobs: int | None = None) -> Content:
             paths[("bulletin", r.record.slug)] = r.file.path
     regions, projects, campaigns = by_kind["regions"], by_kind["projects"], by_kind["campaigns"]
     problems.extend(_cross(site, regions, projects, campaigns, bulletins, refs, paths, files,
-                           where, problems))
+                           where, problems, _media(content)))
     problems = _quote_lines(problems, {f.path: f.fs_path for f in files})
     return Content(site, regions, projects, campaigns, tuple(sorted(bulletins, key=lambda b: b.path)),
                    paths, tuple(sort_problems(problems)), where, len(files))
+
+
+def _media(content: Path) -> dict[str, None]:
+    """Files under content/media/ (not following links out of it), by relative name."""
+    root = (content / "media")
+    if not root.is_dir() or root.is_symlink():
+        return {}
+    out = {}
+    for p in sorted(root.rglob("*")):
+        if p.is_file() and not p.is_symlink():
+            out[p.relative_to(root).as_posix()] = None
+    return out
 
 
 def _quote_lines(problems: list[Problem], fs_paths: dict[str, str]) -> list[Problem]:
@@ -187,8 +200,8 @@ def _quote_lines(problems: list[Problem], fs_paths: dict[str, str]) -> list[Prob
     return out
 
 
-def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where, problems
-           ) -> list[Problem]:
+def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, where, problems,
+           media) -> list[Problem]:
     def at(path: str, fp: tuple, code: str, message: str, severity: str = "error") -> Problem:
         line, col = where.get(path, {}).get(fp, (0, 0))
         return Problem(path, line, col, fp, code, message, severity)  # type: ignore[arg-type]
@@ -213,6 +226,7 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
               if any(p.code == "symlink" and Path(p.path).name == folder for p in problems)}
     if site is None:
         unread.add("source")
+    known["media"] = media
     out = crossref.check_references([r for r in refs if r[2] not in unread], known)
     parent_refs = {r[0]: r for r in refs if r[1] == ("parent",) and r[2] == "region"}
     parent_at = {rid: parent_refs[paths[("region", rid)]] for rid, reg in regions.items()
