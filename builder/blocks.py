@@ -75,6 +75,8 @@ class FigureRef:
 
 
 _REF = re.compile(r"\{\{\s*figure\b([^}]*)\}\}")
+_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]+)")
+_HTML_IMG = re.compile(r"<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.I)
 _OPEN_REF = re.compile(r"\{\{\s*figure\b")
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)")
 _RECORD = Record(ChartBlock)
@@ -162,6 +164,15 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
                                         f"`{rm[0]}`: {parsed}", "error", line))
             else:
                 refs.append(FigureRef(first_line + i, col, *parsed, rm[0]))
+        for im in list(_IMAGE.finditer(line)) + list(_HTML_IMG.finditer(line)):
+            url = im[1]
+            col = im.start(1) + 1
+            if not url.startswith("media/") or ".." in url or "\\" in url or "%" in url:
+                problems.append(Problem(path, first_line + i, col, (), "bad-image",
+                                        f"the image `{url}` is not in content/media/; images are "
+                                        "copied there and linked as media/NAME", "error", line))
+            else:
+                record_refs.append(((), "media", url[len("media/"):], first_line + i, col))
         unclosed = [o for o in _OPEN_REF.finditer(line)
                     if not any(r.start() == o.start() for r in _REF.finditer(line))]
         for o in unclosed:

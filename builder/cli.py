@@ -34,6 +34,14 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--reference", metavar="FILE",
                    help="also write the Markdown data reference to FILE")
 
+    b = sub.add_parser("build", help="check the content and build the site into output/")
+    b.add_argument("content", nargs="?", default="content", help="content folder (default: content)")
+    b.add_argument("--out", default="output", help="output folder (default: output)")
+    b.add_argument("--cache", default=".cache", help="cache folder (default: .cache)")
+    b.add_argument("--templates", default=None,
+                   help="templates folder (default: site_templates, or the bundled one)")
+    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     return p
 
 

@@ -61,6 +61,10 @@ def check_references(refs: Iterable[RefAt], known: Mapping[str, Mapping[str, Any
                                f"`{target}` is not a report: write region-id/report-key, where the "
                                f"key is one of the region's reports{_near(target, table)}"))
             continue
+        if kind == "media":
+            out.append(Problem(path, line, col, fpath, "unknown-reference",
+                               f"there is no file content/media/{target}{_near(target, table)}"))
+            continue
         where = {"region": "content/regions/", "project": "content/projects/",
                  "campaign": "content/campaigns/", "source": "the sources: list of site.yaml"}[kind]
         out.append(Problem(path, line, col, fpath, "unknown-reference",

@@ -1,0 +1,177 @@
+"""Open data: CSV (UTF-8 with BOM, for Excel) and JSON of every figure, with provenance.
+
+Figures are in long form, one row per figure, each row carrying its record,
+period, as-of date, unit, bound (lower/upper/approx), kind
+(actual/target/projection) and source, so a journalist can filter and never
+mistake a target for an achievement. Text cells that a spreadsheet would run
+as a formula (= + - @) are prefixed with an apostrophe.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import json
+from decimal import Decimal
+from typing import Any, Iterable
+
+from .derive import Derived
+from .i18n import Catalog
+from .numbers import Figure, FigureSpec
+from .schema import SCHEMA_FILES, dump, json_schemas
+
+__all__ = ["data_files", "dictionary", "DATASETS"]
+
+DATASETS = ("projects", "progress", "reports", "rankings", "campaigns", "indicators")
+_FIELDS = {
+    "projects": ["id", "name", "region", "levels", "sector", "build_type", "stage", "status_text",
+                 "total_investment", "total_investment_bound", "total_investment_kind", "unit",
+                 "sources"],
+    "progress": ["project", "month", "completed_ytd", "completed_cumulative", "unit", "image_progress"],
+    "reports": ["region", "key", "scope", "category", "basis", "year", "period", "as_of", "as_of_note",
+                "figure", "value", "unit", "bound", "kind", "source"],
+    "rankings": ["region", "key", "evaluation", "year", "period_note", "peer_group", "rank", "of",
+                 "source"],
+    "campaigns": ["campaign", "region", "round", "period", "as_of", "batch", "batch_round", "figure",
+                  "value", "unit", "bound", "kind", "source"],
+    "indicators": ["record", "key", "label", "category", "target_or_actual", "year", "period",
+                   "as_of", "value", "unit", "bound", "kind", "source"],
+}
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    if isinstance(v, (list, tuple)):
+        v = ";".join(str(x) for x in v)
+    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + v  # neutralised against formula injection in spreadsheets
+    return v if not hasattr(v, "isoformat") else v.isoformat()
+
+
+def _json(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return float(v) if v == v.to_integral_value() and abs(v) < 2 ** 53 else format(v, "f")
+    if hasattr(v, "isoformat"):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return list(v)
+    return v
+
+
+def _src(d: Derived, s: Any) -> str:
+    if s is None:
+        return ""
+    if isinstance(s, str):
+        src = (d.content.site.sources or {}).get(s)
+        return src.title if src else s
+    return s.title
+
+
+def _fig_rows(base: dict, record: Any, unit_for, d: Derived, source: Any) -> Iterable[dict]:
+    for f in dataclasses.fields(record):
+        if not isinstance(f.metadata.get("spec"), FigureSpec):
+            continue
+        fig = getattr(record, f.name)
+        if isinstance(fig, Figure):
+            yield {**base, "figure": f.name, "value": fig.value, "unit": fig.unit or unit_for(f.name),
+                   "bound": fig.bound or "", "kind": fig.kind, "source": _src(d, source)}
+
+
+def _unit(money: str):
+    def unit_for(name: str) -> str:
+        if name.endswith("_pct"):
+            return "%"
+        if name.endswith("_pp"):
+            return "pp"
+        if name in ("project_count", "landed_count", "count", "advanced", "started_count",
+                    "finished_count", "target_met_months_early", "collected", "resolved"):
+            return ""
+        return money
+    return unit_for
+
+
+def _rows(d: Derived) -> dict[str, list[dict]]:
+    money = d.content.site.money_unit
+    unit_for = _unit(money)
+    out: dict[str, list[dict]] = {k: [] for k in DATASETS}
+    for pid, pv in d.projects.items():
+        p = pv.project
+        t = p.total_investment
+        out["projects"].append({
+            "id": pid, "name": p.name, "region": p.region, "levels": p.levels, "sector": p.sector,
+            "build_type": p.build_type, "stage": p.stage, "status_text": p.status_text,
+            "total_investment": t.value if t else None, "total_investment_bound": t.bound if t else None,
+            "total_investment_kind": t.kind if t else None, "unit": (t.unit if t else None) or money,
+            "sources": [_src(d, s) for s in p.sources]})
+        for e in sorted(p.progress, key=lambda e: e.month):
+            out["progress"].append({"project": pid, "month": e.month, "completed_ytd": e.completed_ytd,
+                                    "completed_cumulative": e.completed_cumulative, "unit": money,
+                                    "image_progress": e.image_progress})
+        for x in p.indicators:
+            out["indicators"].append(_indicator(d, f"project:{pid}", x, "indicator"))
+    for rid, rv in d.regions.items():
+        r = rv.region
+        for rep in r.reports:
+            base = {"region": rid, "key": rep.key, "scope": rep.scope, "category": rep.category,
+                    "basis": rep.basis, "year": rep.year, "period": rep.period, "as_of": rep.as_of,
+                    "as_of_note": rep.as_of_note}
+            out["reports"].extend(_fig_rows(base, rep, unit_for, d, rep.source))
+            for name, g in sorted((rep.yoy_pct or {}).items()):
+                out["reports"].append({**base, "figure": f"yoy_pct.{name}", "value": g.value, "unit": "%",
+                                       "bound": g.bound or "", "kind": g.kind, "source": _src(d, rep.source)})
+        for x in r.rankings:
+            out["rankings"].append({"region": rid, "key": x.key, "evaluation": x.evaluation,
+                                    "year": x.year, "period_note": x.period_note,
+                                    "peer_group": x.peer_group, "rank": x.rank, "of": x.of,
+                                    "source": _src(d, x.source)})
+        for x in r.targets:
+            out["indicators"].append(_indicator(d, f"region:{rid}", x, "target"))
+        for x in r.indicators:
+            out["indicators"].append(_indicator(d, f"region:{rid}", x, "indicator"))
+    for cid, cv in d.campaigns.items():
+        c = cv.campaign
+        base = {"campaign": cid, "region": c.region, "round": c.round, "period": c.period,
+                "as_of": c.as_of}
+        if c.totals:
+            out["campaigns"].extend(_fig_rows({**base, "batch": "totals"}, c.totals, unit_for, d, c.source))
+        for b in c.batches:
+            out["campaigns"].extend(_fig_rows({**base, "batch": b.batch, "batch_round": b.round},
+                                              b, unit_for, d, c.source))
+    return out
+
+
+def _indicator(d: Derived, record: str, x: Any, what: str) -> dict:
+    return {"record": record, "key": x.key, "label": x.label, "category": x.category,
+            "target_or_actual": what, "year": x.year, "period": x.period or x.period_note,
+            "as_of": x.as_of, "value": x.value.value, "unit": x.unit, "bound": x.value.bound or "",
+            "kind": x.value.kind, "source": _src(d, x.source)}
+
+
+def data_files(d: Derived) -> dict[str, bytes]:
+    """{route: bytes} for every download under data/."""
+    files: dict[str, bytes] = {}
+    for name, rows in _rows(d).items():
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=_FIELDS[name], extrasaction="ignore", lineterminator="\r\n")
+        w.writeheader()
+        for row in rows:
+            w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
+        files[f"data/{name}.csv"] = "\ufeff".encode() + buf.getvalue().encode("utf-8")
+        clean = [{k: _json(row.get(k)) for k in _FIELDS[name]} for row in rows]
+        files[f"data/{name}.json"] = (json.dumps(clean, ensure_ascii=False, indent=1, sort_keys=True)
+                                      + "\n").encode("utf-8")
+    for kind, schema in json_schemas().items():
+        files[f"data/schema/{SCHEMA_FILES[kind]}"] = dump(schema).encode("utf-8")
+    return files
+
+
+def dictionary(t: Catalog) -> list[dict]:
+    """The data dictionary: every dataset's columns, explained."""
+    return [{"name": name, "csv": f"{name}.csv", "json": f"{name}.json",
+             "title": t.t(f"data.set.{name}"),
+             "columns": [{"name": c, "text": t.t(f"data.col.{c}")} for c in cols]}
+            for name, cols in _FIELDS.items()]

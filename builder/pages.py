@@ -1,0 +1,157 @@
+"""Every page of the site, planned before anything renders.
+
+One function per kind of page returns `Page`s: the route, the template, the
+context (view models built by `present`), the content files it depends on and
+the charts it shows. All routes exist before any page renders, and two pages
+with one route is a Problem, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from . import urls
+from .chartplan import block_chart_id, region_chart_ids
+from .derive import Derived, ReportView
+from .errors import Problem
+from .i18n import Catalog
+from .present import FigView, Presenter
+
+__all__ = ["Page", "plan_pages", "PAGE_SIZE"]
+
+PAGE_SIZE = 500  # rows per page of the projects table
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    template: str
+    context: Mapping[str, Any]
+    sources: tuple[str, ...] = ()
+    charts: tuple[str, ...] = ()
+    title: str = ""
+    description: str = ""
+    kind: str = ""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _name(t: Catalog, rec: Any) -> str:
+    en = getattr(rec, "name_en", None) or getattr(rec, "title_en", None)
+    return en if t.lang == "en" and en else getattr(rec, "name", None) or getattr(rec, "title", "")
+
+
+class _Planner:
+    def __init__(self, d: Derived, t: Catalog, charts: Mapping[str, Any]):
+        self.d, self.t, self.charts = d, t, charts
+        site = d.content.site
+        self.p = Presenter(t, site.money_unit, site.sources)
+        self.paths = d.content.paths
+
+    def src(self, kind: str, rid: str) -> str:
+        return self.paths.get((kind, rid), "")
+
+    # --- shared view models ---------------------------------------------------
+    def report(self, v: ReportView) -> dict:
+        r, p = v.report, self.p
+        kw = {"source": r.source, "as_of": r.as_of}
+        figs = {
+            "project_count": p.fig(r.project_count, "count", **kw),
+            "total_investment": p.fig(r.total_investment, "money", **kw),
+            "annual_plan": p.fig(r.annual_plan, "money", **kw),
+            "completed": p.fig(r.completed, "money", **kw),
+            "plan_completion_pct": p.fig(v.plan_completion_pct, "pct", **kw),
+            "schedule_pct": p.fig(v.schedule_pct, "pct", as_of=r.as_of),
+            "ahead_of_schedule_pp": p.fig(v.ahead_of_schedule_pp, "pp", **kw),
+        }
+        extra = []
+        for name in ("estimated_investment", "contract_investment"):
+            if getattr(r, name) is not None:
+                extra.append((self.t.t(f"field.{name}"), p.fig(getattr(r, name), "money", **kw)))
+        for name in ("landed_count",):
+            if getattr(r, name) is not None:
+                extra.append((self.t.t(f"field.{name}"), p.fig(getattr(r, name), "count", **kw)))
+        for name in ("landing_rate_pct",):
+            if getattr(r, name) is not None:
+                extra.append((self.t.t(f"field.{name}"), p.fig(getattr(r, name), "pct", **kw)))
+        for name in ("ahead_of_province_avg_pp", "over_plan_pp", "growth_vs_province_pp"):
+            if getattr(r, name) is not None:
+                extra.append((self.t.t(f"field.{name}"), p.fig(getattr(r, name), "pp", **kw)))
+        if r.target_met_months_early is not None:
+            extra.append((self.t.t("field.target_met_months_early"),
+                          p.fig(r.target_met_months_early, "plain", unit=self.t.t("unit.months"), **kw)))
+        for name, g in sorted((r.yoy_pct or {}).items()):
+            extra.append((self.t.t("field.yoy", what=self.t.t(f"field.{name}")), p.fig(g, "pct", **kw)))
+        rollup = None
+        if v.rollup is not None:
+            rollup = {"count": v.rollup.project_count,
+                      "completed": p.fig(v.rollup.completed, "money"),
+                      "annual_plan": p.fig(v.rollup.annual_plan, "money"),
+                      "pct": p.fig(v.rollup.plan_completion_pct, "pct"),
+                      "comparable": v.rollup.matches_count}
+        return {"key": r.key, "scope": r.scope_en if self.t.lang == "en" and r.scope_en else r.scope,
+                "period": self.t.period(r.period) or str(r.year), "as_of": self.t.date(r.as_of),
+                "as_of_note": r.as_of_note or "", "inferred": r.as_of_inferred,
+                "statistical": r.basis == "statistical", "category": r.category,
+                "category_label": self.t.t(f"category.{r.category}"),
+                "figs": figs, "extra": extra, "rollup": rollup, "note": r.note or "",
+                "source": self.p.source_title(r.source), "region": v.region}
+
+    def link(self, route: str, kind: str, id: Any = None) -> str:
+        return urls.relative(route, urls.path_of(kind, id))
+
+    def region_row(self, route: str, rid: str) -> dict:
+        rv = self.d.regions[rid]
+        head = rv.headline
+        return {"id": rid, "name": _name(self.t, rv.region), "href": self.link(route, "region", rid),
+                "level": self.t.t(f"level.{rv.region.level}"),
+                "report": self.report(head) if head else None,
+                "projects": len(rv.projects), "children": len(rv.children)}
+
+    def project_row(self, route: str, pid: str) -> dict:
+        pv = self.d.projects[pid]
+        pr, p = pv.project, self.p
+        region = self.d.content.regions.get(pr.region)
+        latest = pv.latest
+        return {"id": pid, "name": _name(self.t, pr), "href": self.link(route, "project", pid),
+                "region": _name(self.t, region) if region else pr.region,
+                "region_href": self.link(route, "region", pr.region),
+                "stage": self.t.t(f"stage.{pr.stage}") if pr.stage else "",
+                "stage_order": list(self.t.messages).index(f"stage.{pr.stage}") if pr.stage else 99,
+                "sector": pr.sector or "",
+                "total": p.fig(pr.total_investment, "money"),
+                "completed_ytd": p.fig(latest.completed_ytd if latest else None, "money"),
+                "pct": p.fig(pv.plan_completion_pct, "pct"),
+                "status": pr.status_text or ""}
+
+    def chart_ids(self, ids: list[str]) -> tuple[str, ...]:
+        return tuple(i for i in ids if i in self.charts)
+
+
+def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Page], list[Problem]]:
+    """All pages of the site; a route claimed twice is a Problem."""
+    from .pagekinds import (
+        bulletin_pages,
+        campaign_pages,
+        data_pages,
+        home_page,
+        project_pages,
+        region_pages,
+    )
+    pl = _Planner(d, t, charts)
+    pages: list[Page] = []
+    for make in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages):
+        pages.extend(make(pl))
+    seen: dict[str, Page] = {}
+    problems = []
+    for page in pages:
+        if page.route in seen:
+            first = seen[page.route]
+            problems.append(Problem(page.sources[0] if page.sources else page.route, 0, 0, (),
+                                    "route-clash", f"two pages would be written to {page.route} "
+                                    f"({first.kind} and {page.kind}); rename one id"))
+        seen[page.route] = page
+    return pages, problems
+
+
+_unused = (FigView, block_chart_id, region_chart_ids)

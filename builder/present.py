@@ -1,0 +1,119 @@
+"""Figures as a reader sees them: number, unit, bound, kind, provenance.
+
+Templates hold no arithmetic and no formatting rules: every figure reaches
+them as a `FigView` built here, already formatted for the page's language,
+with the facts a reader may ask about (is it derived? a target? as of when?
+from which source?) attached.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Mapping
+
+from .derive import Num
+from .i18n import Catalog
+from .model import Source
+from .numbers import Figure
+
+__all__ = ["FigView", "Presenter", "UNIT_KINDS"]
+
+#: How a figure's unit is shown, by the kind of quantity.
+UNIT_KINDS = ("money", "count", "pct", "pp", "rank", "plain")
+
+
+@dataclass(frozen=True)
+class FigView:
+    """One figure, ready for a template."""
+
+    number: str  # "1546.18", "1,546.18" (en), or "—" when absent
+    unit: str
+    prefix: str = ""  # 约 / about
+    suffix: str = ""  # 以上 / 多 / +
+    kind: str = "actual"  # actual | target | projection
+    kind_label: str = ""  # 目标 / 预计
+    derived: bool = False
+    rule: str = ""  # how a derived figure is computed, in words
+    note: str = ""
+    source: str = ""  # source title
+    as_of: str = ""  # formatted data date
+    disagrees: bool = False  # a printed figure its own parts do not give
+    value: str = ""  # plain number for sorting (data-sort), "" when absent
+    present: bool = True
+
+    @property
+    def text(self) -> str:
+        """The figure as one string: 约 67 亿元, 60+ 个, 99% 以上."""
+        if not self.present:
+            return self.number
+        sep = "" if self.unit in ("%", "") or not self.unit else " "
+        return f"{self.prefix}{self.number}{sep}{self.unit}{self.suffix}".strip()
+
+    @property
+    def title(self) -> str:
+        """The tooltip: as of, source, derivation, note."""
+        return " · ".join(x for x in (self.kind_label, self.rule, self.as_of, self.source, self.note) if x)
+
+
+class Presenter:
+    """Formats figures for one language and one site."""
+
+    def __init__(self, catalog: Catalog, money_unit: str = "亿元",
+                 sources: Mapping[str, Source] | None = None):
+        self.t = catalog
+        self.money_unit = money_unit
+        self.sources = dict(sources or {})
+
+    def source_title(self, source: Any) -> str:
+        if source is None:
+            return ""
+        if isinstance(source, str):
+            s = self.sources.get(source)
+            return s.title if s else source
+        return source.title
+
+    def unit(self, kind: str, unit: str | None = None) -> str:
+        if kind == "money":
+            return self.t.money(Decimal(1), unit or self.money_unit)[1] if unit or self.money_unit else ""
+        if kind == "plain":
+            return unit or ""
+        return self.t.t(f"unit.{kind}")
+
+    def fig(self, f: Figure | Num | Decimal | int | None, kind: str = "plain", *,
+            unit: str | None = None, source: Any = None, as_of: _dt.date | None = None,
+            note: str | None = None) -> FigView:
+        """Any figure, bare number or derived `Num`, as a FigView."""
+        t = self.t
+        if f is None:
+            return FigView(t.t("figure.absent"), "", present=False)
+        bound, fkind, derived, rule, disagrees = None, "actual", False, "", False
+        if isinstance(f, Figure):
+            value, bound, fkind = f.value, f.bound, f.kind
+            unit = f.unit or unit
+            note = f.note or note
+        elif isinstance(f, Num):
+            value, bound, fkind, derived = f.value, f.bound, f.kind, f.derived
+            rule = t.t(f.rule) if f.rule else ""
+            disagrees = f.agrees is False
+        else:
+            value = f
+        if kind == "money":
+            number, shown_unit = t.money(value, unit or self.money_unit)
+        else:
+            number, shown_unit = t.number(value), self.unit(kind, unit)
+        prefix = t.t("bound.approx") if bound == "approx" else ""
+        suffix = t.t(f"bound.{bound}") if bound in ("lower", "upper") else ""
+        return FigView(
+            number=number, unit=shown_unit, prefix=prefix, suffix=suffix, kind=fkind,
+            kind_label=t.t(f"kind.{fkind}") if fkind != "actual" else "",
+            derived=derived, rule=rule, note=note or "",
+            source=self.source_title(source), as_of=t.date(as_of) if as_of else "",
+            disagrees=disagrees, value=_plain(value))
+
+
+def _plain(v: Any) -> str:
+    if isinstance(v, Decimal):
+        return format(v, "f")
+    return str(v)

@@ -1,0 +1,176 @@
+"""Stage 5, render: pages, assets and data files as bytes, by route.
+
+Jinja2 with autoescaping renders each planned `Page`; templates receive
+formatted figures and relative links only. Assets are fingerprinted
+(`app.3f2a9c1d.css`) so they can be cached forever. Nothing here touches the
+output folder: `write` does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import jinja2
+from markupsafe import Markup
+
+from . import urls
+from .errors import ConfigError
+from .i18n import Catalog
+from .pages import Page
+
+__all__ = ["Assets", "build_assets", "render_pages", "CSP"]
+
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+       "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'")
+_SLOT = re.compile(r'<div class="chart-slot" data-chart-slot="([a-z0-9_-]+)"></div>')
+_SOURCEMAP = re.compile(rb"\n?//# sourceMappingURL=\S+\s*$")
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Fingerprinted asset routes by logical name, and their bytes."""
+
+    routes: Mapping[str, str]  # "app.css" -> "assets/app.3f2a9c1d.css"
+    files: Mapping[str, bytes]  # route -> bytes
+
+
+def _fingerprint(name: str, data: bytes) -> str:
+    stem, dot, ext = name.rpartition(".")
+    return f"assets/{stem}.{hashlib.sha256(data).hexdigest()[:10]}.{ext}"
+
+
+def build_assets(templates: Path, cache: Path | None) -> Assets:
+    """The site's static assets, fingerprinted; the vega bundle is vendored from vl-convert."""
+    static = Path(templates) / "static"
+    sources: dict[str, bytes] = {}
+    for name, rel in (("app.css", "css/app.css"), ("app.js", "js/app.js"),
+                      ("charts.js", "js/charts.js")):
+        p = static / rel
+        if not p.is_file():
+            raise ConfigError(f"the asset {p} is missing from site_templates/")
+        sources[name] = p.read_bytes()
+    sources["vega.js"] = _vega_bundle(cache)
+    routes, files = {}, {}
+    for name, data in sorted(sources.items()):
+        route = _fingerprint(name, data)
+        routes[name] = route
+        files[route] = data
+    fav = static / "favicon.ico"
+    if fav.is_file():
+        files["favicon.ico"] = fav.read_bytes()
+    return Assets(routes, files)
+
+
+def _vega_bundle(cache: Path | None) -> bytes:
+    """vega + vega-lite + vega-embed in one ES module, without its source-map comment."""
+    import vl_convert
+
+    version = vl_convert.__version__ if hasattr(vl_convert, "__version__") else "x"
+    cached = Path(cache) / f"vega-bundle-{version}.js" if cache else None
+    if cached is not None and cached.is_file():
+        return cached.read_bytes()
+    data = _SOURCEMAP.sub(b"", vl_convert.javascript_bundle().encode("utf-8"))
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(".tmp")
+        tmp.write_bytes(data)
+        tmp.replace(cached)
+    return data
+
+
+def _environment(templates: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+        keep_trailing_newline=True)
+    return env
+
+
+def _spec_json(spec_json: str) -> Markup:
+    # Inside <script type="application/json">, "<" must not open a tag.
+    return Markup(spec_json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def render_pages(pages: list[Page], charts: Mapping[str, Any], t: Catalog, site: Any,
+                 assets: Assets, templates: Path,
+                 progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    """{route: bytes} for every page."""
+    env = _environment(Path(templates))
+    out: dict[str, bytes] = {}
+    nav_items = [("home", "nav.home"), ("regions", "nav.regions"), ("projects", "nav.projects"),
+                 ("campaigns", "nav.campaigns"), ("bulletins", "nav.bulletins"), ("data", "nav.data")]
+    total = len(pages)
+    for n, page in enumerate(pages, 1):
+        route = page.route
+
+        def url(path: str, route: str = route) -> str:
+            return urls.relative(route, path)
+
+        def asset(name: str, route: str = route) -> str:
+            return urls.relative(route, assets.routes[name])
+
+        section = page.kind.rstrip("s") if page.kind != "404" else ""
+        nav = [{"href": url(urls.path_of(k)), "label": t.t(label),
+                "current": page.kind in (k, k.rstrip("s")) or (k == "home" and page.kind == "home")}
+               for k, label in nav_items]
+        page_charts = [_chart_view(charts[c], t) for c in page.charts if c in charts]
+        ctx = {
+            **page.context, "t": t, "site": site, "page": page, "url": url, "asset": asset,
+            "nav": nav, "section": section, "lang": t.html_lang, "csp": CSP,
+            "site_title": site.title_en if t.lang == "en" and site.title_en else site.title,
+            "as_of": t.date(site.as_of),
+            "canonical": (site.base_url.rstrip("/") + "/" + urls.path_of_route(route))
+            if site.base_url and page.kind != "404" else "",
+            "chart_objs": {c.id: c for c in page_charts}, "has_charts": bool(page_charts),
+            "spec_json": _spec_json, "home_href": url(""),
+        }
+        try:
+            html = env.get_template(page.template).render(ctx)
+        except jinja2.TemplateError as err:
+            raise ConfigError(f"template {page.template} failed for {route}: {err}") from None
+        if page.kind == "bulletin" and page_charts:
+            macro = env.get_template("partials/chart.html").module
+            html = _SLOT.sub(lambda m: str(macro.chart(ctx["chart_objs"][m[1]], t, ctx["spec_json"]))
+                             if m[1] in ctx["chart_objs"] else "", html)
+        out[route] = html.encode("utf-8")
+        if progress and (n % 200 == 0 or n == total):
+            progress(n, total)
+    out["robots.txt"] = _robots(site).encode("utf-8")
+    return out
+
+
+_HIDDEN_COLUMNS = {"order", "stage", "batch", "flag"}
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """A drawn chart as a template shows it: SVG, spec, and its data as a table."""
+
+    id: str
+    svg: Markup
+    spec_json: str
+    rows: tuple
+    columns: tuple
+
+
+def _chart_view(c: Any, t: Catalog) -> ChartView:
+    keys = [k for k in (c.rows[0] if c.rows else {}) if k not in _HIDDEN_COLUMNS]
+    columns = tuple({"key": k, "label": t.t(f"chart.col.{k}") if t.has(f"chart.col.{k}") else k}
+                    for k in keys)
+    return ChartView(c.id, Markup(c.svg), c.spec_json, tuple(c.rows), columns)
+
+
+def _robots(site: Any) -> str:
+    lines = ["User-agent: *", "Allow: /"]
+    if site.base_url:
+        lines.append(f"Sitemap: {site.base_url.rstrip('/')}/sitemap.xml")
+    return "\n".join(lines) + "\n"
+
+
+def spec_dump(spec: dict) -> str:
+    return json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
