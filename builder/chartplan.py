@@ -60,7 +60,7 @@ def region_requests(d: Derived, t: Catalog, rv: RegionView, home: bool = False) 
     if rows:
         out.append(ChartRequest(f"region-{rid}-plan_vs_schedule", "plan_vs_schedule", rows,
                                 _texts(t, "plan_vs_schedule", name)))
-    if rv.ranking:
+    if len(rv.ranking) > 1:  # a ranking of one is no ranking
         rrows = tuple({"region": d.content.regions[r.region].name,
                        "plan_completion_pct": _f(r.report.plan_completion_pct.value),
                        "ahead_pp": _f(r.report.ahead_of_schedule_pp.value)

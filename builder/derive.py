@@ -168,7 +168,9 @@ def latest_report(views: tuple[ReportView, ...], as_of: _dt.date,
              and v.report.subset_of is None]
     if not cands:
         return None
-    return max(cands, key=lambda v: (v.report.year, v.report.as_of or _dt.date.min, v.report.key))
+    # Prefer a report that says how far along the plan is; then the newest.
+    return max(cands, key=lambda v: (v.plan_completion_pct is not None, v.report.year,
+                                     v.report.as_of or _dt.date.min, v.report.key))
 
 
 def _progress_at(p: Project, as_of: _dt.date) -> Any:

@@ -172,7 +172,7 @@ def _grouped(pl: _Planner, items) -> list[dict]:
     groups: dict[str, list] = {}
     for x in items:
         groups.setdefault(x.category, []).append(_indicator(pl, x))
-    return [{"category": pl.t.t(f"category.{c}"), "items": v} for c, v in groups.items()]
+    return [{"category": pl.t.t(f"category.{c}"), "rows": v} for c, v in groups.items()]
 
 
 def project_pages(pl: _Planner) -> list[Page]:

@@ -131,8 +131,9 @@ def render_pages(pages: list[Page], charts: Mapping[str, Any], t: Catalog, site:
         }
         try:
             html = env.get_template(page.template).render(ctx)
-        except jinja2.TemplateError as err:
-            raise ConfigError(f"template {page.template} failed for {route}: {err}") from None
+        except Exception as err:  # a template is the site owner's code: report, never a traceback
+            raise ConfigError(f"the template {page.template} failed on {route}: "
+                              f"{type(err).__name__}: {err}") from None
         if page.kind == "bulletin" and page_charts:
             macro = env.get_template("partials/chart.html").module
             html = _SLOT.sub(lambda m: str(macro.chart(ctx["chart_objs"][m[1]], t, ctx["spec_json"]))

@@ -1,0 +1,105 @@
+// progress-bulletin: the interactive layer for charts (ES module).
+//
+// Every chart is already on the page as an SVG drawn at build time, with its
+// data in a table beside it, so nothing here is needed to read the page. This
+// module adds a live Vega view (tooltips, hover) on top, under a strict CSP:
+//
+//   <html> ... <meta name="vega-bundle" content="../assets/vega.<hash>.js">
+//              (or <html data-vega-bundle="...">)
+//   <figure class="chart" data-chart-id="X">
+//     <div class="chart-static"><svg>...</svg></div>   drawn at build time
+//     <div class="chart-live"></div>                    filled here
+//     <script type="application/json" id="chart-spec-X">{...}</script>
+//   </figure>
+//
+// The bundle is vl-convert's vega + vega-lite + vega-embed in one file. It has
+// no exports: run as a module, it sets window.vegaEmbed. It is fetched only
+// when the first chart comes near the viewport. Only when a view has rendered
+// does its figure get the class "is-live" (the CSS then hides the static SVG,
+// which stays in the DOM for print); any failure leaves the static chart.
+
+const LIVE = "is-live";
+
+// vega-embed options that work under `script-src 'self'; style-src 'self'`:
+// `ast` interprets expressions instead of compiling them with new Function
+// (no unsafe-eval), and the default <style> injections are turned off.
+const OPTIONS = {
+  ast: true,
+  actions: false,
+  defaultStyle: false,
+  tooltip: { disableDefaultStyle: true },
+  renderer: "svg",
+  logLevel: 1, // vega.Error: warnings stay out of the console
+};
+
+function bundleUrl() {
+  const meta = document.querySelector('meta[name="vega-bundle"]');
+  const url = (meta && meta.content) || document.documentElement.dataset.vegaBundle;
+  // Resolved against the page, not this module: pages link assets relatively.
+  return url ? new URL(url, document.baseURI).href : null;
+}
+
+let loading = null;
+function loadEmbed() {
+  if (!loading) {
+    const url = bundleUrl();
+    loading = url
+      ? import(url).then(() => {
+          if (typeof window.vegaEmbed !== "function") throw new Error("no vegaEmbed in " + url);
+          return window.vegaEmbed;
+        })
+      : Promise.reject(new Error("no vega bundle on this page"));
+  }
+  return loading;
+}
+
+async function enliven(figure) {
+  const id = figure.dataset.chartId;
+  const data = document.getElementById("chart-spec-" + id);
+  if (!data || figure.classList.contains(LIVE)) return;
+  let live = figure.querySelector(".chart-live");
+  if (!live) {
+    live = document.createElement("div");
+    live.className = "chart-live";
+    figure.insertBefore(live, data);
+  }
+  try {
+    const spec = JSON.parse(data.textContent);
+    const embed = await loadEmbed();
+    const result = await embed(live, spec, OPTIONS);
+    const svg = live.querySelector("svg");
+    if (!svg) throw new Error("nothing was drawn");
+    // Like the static SVG: one image with the chart's description; the table
+    // beside it carries the figures for screen readers.
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", spec.description || "");
+    figure.classList.add(LIVE);
+    return result;
+  } catch (err) {
+    live.replaceChildren();
+    figure.classList.remove(LIVE);
+    console.warn("chart " + id + " stays static:", err);
+  }
+}
+
+function start() {
+  const figures = document.querySelectorAll("figure.chart[data-chart-id]");
+  if (!figures.length) return;
+  if (!("IntersectionObserver" in window)) {
+    figures.forEach(enliven);
+    return;
+  }
+  // Charts below the fold wake up as they come near; the bundle waits for the first.
+  const seen = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (entry.isIntersecting) {
+        seen.unobserve(entry.target);
+        enliven(entry.target);
+      }
+    }
+  }, { rootMargin: "200px 0px" });
+  figures.forEach((f) => seen.observe(f));
+}
+
+// A module runs after the document is parsed; wait for nothing else.
+start();
