@@ -18,8 +18,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 site: $(VENV)/.site-installed
-	@echo "make site: the site builder is not in yet (issue 3); checking the content instead."
-	$(BIN)/bulletin check content
+	$(BIN)/bulletin build content --out output
 
 check: $(VENV)/.site-installed
 	$(BIN)/bulletin check content
