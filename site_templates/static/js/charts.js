@@ -73,6 +73,11 @@ async function enliven(figure) {
     // beside it carries the figures for screen readers.
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", spec.description || "");
+    // Shrink to fit a narrow screen as the static SVG does (its title and legend are
+    // laid out for the chart's own width). CSSOM writes are allowed by style-src 'self';
+    // the SVG renderer finds marks by DOM events, so hovering stays on target.
+    svg.style.maxWidth = "100%";
+    svg.style.height = "auto";
     figure.classList.add(LIVE);
     return result;
   } catch (err) {
