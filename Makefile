@@ -33,4 +33,4 @@ bench: $(VENV)/.test-installed
 	$(BIN)/python bench/check_bench.py
 
 clean:
-	rm -rf output .cache .pytest_cache
+	rm -rf output .output.* .cache .pytest_cache

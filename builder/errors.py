@@ -8,7 +8,10 @@ Exceptions exist only at the edges, all under one root::
 
     BulletinError                  anything the builder reports on purpose
     ├── BuildError                 content has errors: carries the Problems
-    └── ConfigError                the command line or environment is unusable
+    ├── ConfigError                the command line, a template or the environment is unusable
+    ├── ChartError (chart.py)      the chart engine could not draw some charts
+    └── WriteError (write.py)      output/ could not be replaced (disk full, permissions)
+        └── UnsafePath             a route that would escape output/ or clash on disk
 
 Commands catch `BulletinError`, print it and exit 1; nothing an editor can
 cause ends in a traceback.
