@@ -56,7 +56,7 @@ log = logging.getLogger(__name__)
 #: What the cached SVGs depend on besides the spec: the engine, and how this module
 #: cleans its output (bump `_FORMAT` when `_clean` changes).
 ENGINE_VERSION = f"vl-convert-python {importlib.metadata.version('vl-convert-python')}"
-_FORMAT = 1
+_FORMAT = 2
 
 #: Draw in worker processes only for at least this many misses: starting one, with
 #: its engine, costs about as much as drawing ten charts.
@@ -282,6 +282,9 @@ _FORBIDDEN = {"script", "foreignObject", "iframe", "object", "embed", "a", "imag
               "animate", "set", "animateTransform", "animateMotion", "style"}
 
 
+_INNER_ARIA = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
+
+
 def _clean(svg: str, description: str) -> str:
     """The engine's SVG, made deterministic and ready to inline (ids not yet owned)."""
     svg = _PROLOG.sub("", svg).strip()
@@ -298,6 +301,9 @@ def _clean(svg: str, description: str) -> str:
 
     def edit(m: re.Match) -> str:
         tag = _ID.sub(lambda i: i[1] + ids.get(i[2], i[2]), m[0]) if ids else m[0]
+        # Inside role="img" everything is presentation: the engine's per-mark roles would
+        # ask screen readers (and axe) for names the data table beside the chart gives.
+        tag = _INNER_ARIA.sub("", tag)
         return _FONT.sub("", tag) if hoist else tag
 
     svg = _TAG.sub(edit, svg)

@@ -73,6 +73,13 @@ async function enliven(figure) {
     // beside it carries the figures for screen readers.
     svg.setAttribute("role", "img");
     svg.setAttribute("aria-label", spec.description || "");
+    // Inside role="img" the marks are presentation: drop Vega's per-mark roles, which
+    // would ask screen readers for names the data table already gives.
+    svg.querySelectorAll("[role], [aria-roledescription], [aria-label]").forEach(function (el) {
+      el.removeAttribute("role");
+      el.removeAttribute("aria-roledescription");
+      el.removeAttribute("aria-label");
+    });
     // Shrink to fit a narrow screen as the static SVG does (its title and legend are
     // laid out for the chart's own width). CSSOM writes are allowed by style-src 'self';
     // the SVG renderer finds marks by DOM events, so hovering stays on target.
