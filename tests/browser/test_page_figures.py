@@ -51,7 +51,10 @@ MEASURE_WORD_DEFECT = (
 
 @lru_cache(maxsize=None)
 def seed_facts() -> dict[str, dict]:
-    data = yaml.safe_load((SHARED / "seed_facts.yaml").read_text(encoding="utf-8"))
+    path = SHARED / "seed_facts.yaml"
+    if not path.is_file():  # CI clones the repository with shared/ beside it
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {f["id"]: f for f in data["facts"]}
 
 
@@ -86,6 +89,9 @@ def expected(fact: dict, lang: str) -> str:
 
 
 def cases():
+    if not seed_facts():
+        return [pytest.param("zh-CN", "", "", marks=pytest.mark.skip(
+            reason="../shared/seed_facts.yaml is not beside the repository"))]
     out = []
     for lang in LANGS:
         for fid, route in FACTS.items():
@@ -128,6 +134,8 @@ def test_a_seed_figure_is_on_its_page_with_its_unit(main_text, lang, fid, route)
 
 def test_the_seed_file_has_the_facts_checked():
     facts = seed_facts()
+    if not facts:
+        pytest.skip("../shared/seed_facts.yaml is not beside the repository")
     assert set(FACTS) <= set(facts)
     kinds = {facts[f]["category"] for f in FACTS}
     assert {"key_projects", "campaign", "ranking", "problems", "pipeline"} <= kinds
