@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 
 import pytest
 import yaml
@@ -49,7 +49,7 @@ MEASURE_WORD_DEFECT = (
     "table should print bare counts under a heading that names the unit")
 
 
-@lru_cache(maxsize=None)
+@cache
 def seed_facts() -> dict[str, dict]:
     path = SHARED / "seed_facts.yaml"
     if not path.is_file():  # CI clones the repository with shared/ beside it

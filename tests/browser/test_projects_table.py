@@ -115,15 +115,16 @@ def test_a_column_heading_sorts_from_the_keyboard(projects_page, lang):
 
     page, errors = projects_page(lang)
     heading = page.locator("table.projects thead th", has_text=HEADING[lang])
+    before = visible_names(page)
     _tab_to(page, HEADING[lang])
     expect(heading).to_be_focused()
     page.keyboard.press("Enter")
     expect(heading).to_have_attribute("aria-sort", "ascending")
     keys = _sort_keys(page, HEADING[lang])
     numbers = [k for k in keys if k is not None]
-    assert len(numbers) == ALL_PROJECTS, "too few projects with a stage to judge the order"
+    assert len(numbers) == ALL_PROJECTS, "every row has a stage key (no stage sorts last)"
     assert numbers == sorted(numbers)
-    assert keys.index(numbers[0]) == len(keys) - len(numbers), "rows without a figure go first"
+    assert visible_names(page) != before, "the rows did not move"
     page.keyboard.press("Enter")
     expect(heading).to_have_attribute("aria-sort", "descending")
     numbers = [k for k in _sort_keys(page, HEADING[lang]) if k is not None]
