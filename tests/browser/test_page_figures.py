@@ -205,3 +205,25 @@ def test_chart_data_tables_keep_the_precision_as_printed(browser, servers, lang,
     row = next((r for r in rows if r[0] == caption_row), None)
     assert row is not None, rows
     assert row[1:] == cells
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "site defect: in English the charts name regions and scopes in Chinese although the "
+    "records have name_en/scope_en: on regions/zhoukou the titles read '周口市: projects by "
+    "stage', the aria-labels '... (ticks), 周口市.', the bars and data tables '2022 "
+    "省市重点投资项目' and '企业问题（万人助万企）' (the reports table beside them uses "
+    "scope_en); builder/chartplan.py should take the catalog language's names"))
+def test_english_charts_use_the_english_names_of_regions_and_scopes(browser, servers):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(servers[0]["en"].url("regions/zhoukou/"))
+        texts = page.evaluate("""() => [...document.querySelectorAll('figure.chart')].flatMap(f => [
+            f.querySelector('.chart-static svg').getAttribute('aria-label'),
+            ...[...f.querySelectorAll('.chart-static svg text')].map(t => t.textContent),
+            ...[...f.querySelectorAll('details.chart-data td')].map(t => t.textContent)])""")
+    finally:
+        context.close()
+    assert len(texts) > 20
+    han = sorted({t for t in texts if re.search(r"[\u4e00-\u9fff]", t or "")})
+    assert han == [], han
