@@ -14,7 +14,7 @@ from typing import Callable
 
 import markdown
 import nh3
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from .blocks import _FENCE, _REF
 
@@ -109,5 +109,3 @@ def _slug(value: str, separator: str) -> str:
     text = re.sub(r"[^\w\u4e00-\u9fff]+", separator, text, flags=re.U).strip(separator).lower()
     return text or "section"
 
-
-_ = escape

@@ -6,7 +6,6 @@ from typing import Any
 
 from . import urls
 from .chartplan import block_chart_id, region_chart_ids
-from .derive import latest_report
 from .figures import value_of
 from .md import render_body
 from .pages import PAGE_SIZE, Page, _name, _Planner
@@ -235,5 +234,3 @@ def data_pages(pl: _Planner) -> list[Page]:
                  kind="data"),
             Page("404.html", "404.html", {}, title=t.t("notfound.title"), kind="404")]
 
-
-_ = latest_report

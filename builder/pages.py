@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from . import urls
-from .chartplan import block_chart_id, region_chart_ids
 from .derive import Derived, ReportView
 from .errors import Problem
 from .i18n import Catalog
-from .present import FigView, Presenter
+from .present import Presenter
 
 __all__ = ["Page", "plan_pages", "PAGE_SIZE"]
 
@@ -153,5 +152,3 @@ def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[
         seen[page.route] = page
     return pages, problems
 
-
-_unused = (FigView, block_chart_id, region_chart_ids)

@@ -9,7 +9,6 @@ output folder: `write` does.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -172,6 +171,3 @@ def _robots(site: Any) -> str:
         lines.append(f"Sitemap: {site.base_url.rstrip('/')}/sitemap.xml")
     return "\n".join(lines) + "\n"
 
-
-def spec_dump(spec: dict) -> str:
-    return json.dumps(spec, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
