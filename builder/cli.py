@@ -1,19 +1,33 @@
 """The `bulletin` command line: parses arguments and hands off to `commands/`.
 
-Nothing here knows about content; each verb is one module in
-`builder/commands/` with `run(args) -> int`. Any `BulletinError` ends as a
-one-line message and exit status 1, never a traceback.
+Nothing here knows about content. Each verb is one module in
+`builder/commands/` with `HELP`, `add_arguments(parser)` and `run(args) -> int`;
+adding a verb means adding a module and a line to `VERBS`. Any
+`BulletinError` ends as a one-line message and exit status 1, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from importlib import import_module
+from types import ModuleType
 from typing import Sequence
 
 from .errors import BulletinError
 
-__all__ = ["main", "parser"]
+__all__ = ["VERBS", "main", "parser"]
+
+# verb → module in builder/commands/ (a module may not be named after a keyword).
+VERBS: dict[str, str] = {
+    "build": "build",
+    "check": "check",
+    "schema": "schema",
+}
+
+
+def _command(verb: str) -> ModuleType:
+    return import_module(f"builder.commands.{VERBS[verb]}")
 
 
 def parser() -> argparse.ArgumentParser:
@@ -21,36 +35,16 @@ def parser() -> argparse.ArgumentParser:
         prog="bulletin",
         description="Build and check a key-project progress site from YAML and Markdown.")
     sub = p.add_subparsers(dest="verb", metavar="VERB", required=True)
-
-    c = sub.add_parser("check", help="check the content and report every problem")
-    c.add_argument("content", nargs="?", default="content", help="content folder (default: content)")
-    c.add_argument("--format", choices=("text", "github", "json"), default="text",
-                   help="text for people, github for workflow annotations, json for tools")
-    c.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    c.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
-
-    s = sub.add_parser("schema", help="write the JSON Schema of every record kind")
-    s.add_argument("--out", default="schema", help="folder to write into (default: schema)")
-    s.add_argument("--reference", metavar="FILE",
-                   help="also write the Markdown data reference to FILE")
-
-    b = sub.add_parser("build", help="check the content and build the site into output/")
-    b.add_argument("content", nargs="?", default="content", help="content folder (default: content)")
-    b.add_argument("--out", default="output", help="output folder (default: output)")
-    b.add_argument("--cache", default=".cache", help="cache folder (default: .cache)")
-    b.add_argument("--templates", default=None,
-                   help="templates folder (default: site_templates, or the bundled one)")
-    b.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    for verb in VERBS:
+        command = _command(verb)
+        command.add_arguments(sub.add_parser(verb, help=command.HELP, description=command.HELP))
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    from importlib import import_module
-    command = import_module(f"builder.commands.{args.verb}")
     try:
-        return command.run(args)
+        return _command(args.verb).run(args)
     except BulletinError as err:
         print(f"bulletin {args.verb}: {err}", file=sys.stderr)
         return 1

@@ -21,6 +21,19 @@ def _progress():
     return show
 
 
+HELP = "check the content and build the site into output/"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("content", nargs="?", default="content", help="content folder (default: content)")
+    p.add_argument("--out", default="output", help="output folder (default: output)")
+    p.add_argument("--cache", default=".cache", help="cache folder (default: .cache)")
+    p.add_argument("--templates", default=None,
+                   help="templates folder (default: site_templates, or the bundled one)")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+
+
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if not content.is_dir():

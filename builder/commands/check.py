@@ -12,6 +12,17 @@ from ..report import FORMATS, summary
 from ..validate import validate
 
 
+HELP = "check the content and report every problem"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("content", nargs="?", default="content", help="content folder (default: content)")
+    p.add_argument("--format", choices=("text", "github", "json"), default="text",
+                   help="text for people, github for workflow annotations, json for tools")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+
+
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if not content.is_dir():

@@ -8,6 +8,15 @@ from pathlib import Path
 from ..schema import SCHEMA_FILES, START, dump, json_schemas, reference_markdown, splice
 
 
+HELP = "write the JSON Schema of every record kind"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="schema", help="folder to write into (default: schema)")
+    p.add_argument("--reference", metavar="FILE",
+                   help="also write the Markdown data reference to FILE")
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
