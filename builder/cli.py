@@ -23,6 +23,7 @@ VERBS: dict[str, str] = {
     "build": "build",
     "check": "check",
     "schema": "schema",
+    "serve": "serve",
 }
 
 

