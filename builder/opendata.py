@@ -97,53 +97,79 @@ def _unit(money: str):
     return unit_for
 
 
-def _rows(d: Derived) -> dict[str, list[dict]]:
+Rows = dict[str, list[dict]]
+
+
+def _project_rows(d: Derived, pid: str, unit_for) -> Rows:
     money = d.content.site.money_unit
-    unit_for = _unit(money)
-    out: dict[str, list[dict]] = {k: [] for k in DATASETS}
-    for pid, pv in d.projects.items():
-        p = pv.project
-        t = p.total_investment
-        out["projects"].append({
-            "id": pid, "name": p.name, "region": p.region, "levels": p.levels, "sector": p.sector,
-            "build_type": p.build_type, "stage": p.stage, "status_text": p.status_text,
-            "total_investment": t.value if t else None, "total_investment_bound": t.bound if t else None,
-            "total_investment_kind": t.kind if t else None, "unit": (t.unit if t else None) or money,
-            "sources": [_src(d, s) for s in p.sources]})
-        for e in sorted(p.progress, key=lambda e: e.month):
-            out["progress"].append({"project": pid, "month": e.month, "completed_ytd": e.completed_ytd,
-                                    "completed_cumulative": e.completed_cumulative, "unit": money,
-                                    "image_progress": e.image_progress})
-        for x in p.indicators:
-            out["indicators"].append(_indicator(d, f"project:{pid}", x, "indicator"))
-    for rid, rv in d.regions.items():
-        r = rv.region
-        for rep in r.reports:
-            base = {"region": rid, "key": rep.key, "scope": rep.scope, "category": rep.category,
-                    "basis": rep.basis, "year": rep.year, "period": rep.period, "as_of": rep.as_of,
-                    "as_of_note": rep.as_of_note}
-            out["reports"].extend(_fig_rows(base, rep, unit_for, d, rep.source))
-            for name, g in sorted((rep.yoy_pct or {}).items()):
-                out["reports"].append({**base, "figure": f"yoy_pct.{name}", "value": g.value, "unit": "%",
-                                       "bound": g.bound or "", "kind": g.kind, "source": _src(d, rep.source)})
-        for x in r.rankings:
-            out["rankings"].append({"region": rid, "key": x.key, "evaluation": x.evaluation,
-                                    "year": x.year, "period_note": x.period_note,
-                                    "peer_group": x.peer_group, "rank": x.rank, "of": x.of,
-                                    "source": _src(d, x.source)})
-        for x in r.targets:
-            out["indicators"].append(_indicator(d, f"region:{rid}", x, "target"))
-        for x in r.indicators:
-            out["indicators"].append(_indicator(d, f"region:{rid}", x, "indicator"))
-    for cid, cv in d.campaigns.items():
-        c = cv.campaign
-        base = {"campaign": cid, "region": c.region, "round": c.round, "period": c.period,
-                "as_of": c.as_of}
-        if c.totals:
-            out["campaigns"].extend(_fig_rows({**base, "batch": "totals"}, c.totals, unit_for, d, c.source))
-        for b in c.batches:
-            out["campaigns"].extend(_fig_rows({**base, "batch": b.batch, "batch_round": b.round},
-                                              b, unit_for, d, c.source))
+    out: Rows = {"projects": [], "progress": [], "indicators": []}
+    p = d.projects[pid].project
+    t = p.total_investment
+    out["projects"].append({
+        "id": pid, "name": p.name, "region": p.region, "levels": p.levels, "sector": p.sector,
+        "build_type": p.build_type, "stage": p.stage, "status_text": p.status_text,
+        "total_investment": t.value if t else None, "total_investment_bound": t.bound if t else None,
+        "total_investment_kind": t.kind if t else None, "unit": (t.unit if t else None) or money,
+        "sources": [_src(d, s) for s in p.sources]})
+    for e in sorted(p.progress, key=lambda e: e.month):
+        out["progress"].append({"project": pid, "month": e.month, "completed_ytd": e.completed_ytd,
+                                "completed_cumulative": e.completed_cumulative, "unit": money,
+                                "image_progress": e.image_progress})
+    for x in p.indicators:
+        out["indicators"].append(_indicator(d, f"project:{pid}", x, "indicator"))
+    return out
+
+
+def _region_rows(d: Derived, rid: str, unit_for) -> Rows:
+    out: Rows = {"reports": [], "rankings": [], "indicators": []}
+    r = d.regions[rid].region
+    for rep in r.reports:
+        base = {"region": rid, "key": rep.key, "scope": rep.scope, "category": rep.category,
+                "basis": rep.basis, "year": rep.year, "period": rep.period, "as_of": rep.as_of,
+                "as_of_note": rep.as_of_note}
+        out["reports"].extend(_fig_rows(base, rep, unit_for, d, rep.source))
+        for name, g in sorted((rep.yoy_pct or {}).items()):
+            out["reports"].append({**base, "figure": f"yoy_pct.{name}", "value": g.value, "unit": "%",
+                                   "bound": g.bound or "", "kind": g.kind, "source": _src(d, rep.source)})
+    for x in r.rankings:
+        out["rankings"].append({"region": rid, "key": x.key, "evaluation": x.evaluation,
+                                "year": x.year, "period_note": x.period_note,
+                                "peer_group": x.peer_group, "rank": x.rank, "of": x.of,
+                                "source": _src(d, x.source)})
+    for x in r.targets:
+        out["indicators"].append(_indicator(d, f"region:{rid}", x, "target"))
+    for x in r.indicators:
+        out["indicators"].append(_indicator(d, f"region:{rid}", x, "indicator"))
+    return out
+
+
+def _campaign_rows(d: Derived, cid: str, unit_for) -> Rows:
+    c = d.campaigns[cid].campaign
+    out: Rows = {"campaigns": []}
+    base = {"campaign": cid, "region": c.region, "round": c.round, "period": c.period,
+            "as_of": c.as_of}
+    if c.totals:
+        out["campaigns"].extend(_fig_rows({**base, "batch": "totals"}, c.totals, unit_for, d, c.source))
+    for b in c.batches:
+        out["campaigns"].extend(_fig_rows({**base, "batch": b.batch, "batch_round": b.round},
+                                          b, unit_for, d, c.source))
+    return out
+
+
+#: Each record's encoded rows, kept by a long-running caller (`Session`) between
+#: builds: (kind, id) -> (record, site, {dataset: (csv text, json lines)}).
+DataMemo = dict[tuple[str, str], tuple[Any, Any, dict[str, tuple[str, list[str]]]]]
+
+
+def _encode(rows: Rows) -> dict[str, tuple[str, list[str]]]:
+    out = {}
+    for name, items in rows.items():
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=_FIELDS[name], extrasaction="ignore", lineterminator="\r\n")
+        for row in items:
+            w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
+        keys = sorted(_FIELDS[name])
+        out[name] = (buf.getvalue(), [_ENCODE({k: _json(row.get(k)) for k in keys}) for row in items])
     return out
 
 
@@ -154,21 +180,43 @@ def _indicator(d: Derived, record: str, x: Any, what: str) -> dict:
             "kind": x.value.kind, "source": _src(d, x.source)}
 
 
-def data_files(d: Derived) -> dict[str, bytes]:
-    """{route: bytes} for every download under data/."""
+def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
+    """{route: bytes} for every download under data/.
+
+    With a `memo`, a record whose object is the one encoded last time (the
+    validate cache hands back the same object for an unchanged file) is not
+    encoded again: one edit re-encodes one record's rows, not the site's.
+    """
+    site = d.content.site
+    unit_for = _unit(site.money_unit)
+    memo = {} if memo is None else memo
+    seen = set()
+    parts: dict[str, tuple[list[str], list[str]]] = {k: ([], []) for k in DATASETS}
+    for kind, ids, record, rows in (
+            ("project", d.projects, lambda i: d.projects[i].project, _project_rows),
+            ("region", d.regions, lambda i: d.regions[i].region, _region_rows),
+            ("campaign", d.campaigns, lambda i: d.campaigns[i].campaign, _campaign_rows)):
+        for rid in ids:
+            rec = record(rid)
+            hit = memo.get((kind, rid))
+            if hit is None or hit[0] is not rec or hit[1] is not site:
+                hit = (rec, site, _encode(rows(d, rid, unit_for)))
+                memo[kind, rid] = hit
+            seen.add((kind, rid))
+            for name, (csv_text, json_lines) in hit[2].items():
+                parts[name][0].append(csv_text)
+                parts[name][1].extend(json_lines)
+    for gone in set(memo) - seen:
+        del memo[gone]
     files: dict[str, bytes] = {}
-    for name, rows in _rows(d).items():
-        buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=_FIELDS[name], extrasaction="ignore", lineterminator="\r\n")
-        w.writeheader()
-        for row in rows:
-            w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
-        files[f"data/{name}.csv"] = "\ufeff".encode() + buf.getvalue().encode("utf-8")
+    for name in DATASETS:
+        csv_parts, json_lines = parts[name]
+        header = ",".join(_FIELDS[name]) + "\r\n"
+        files[f"data/{name}.csv"] = ("\ufeff" + header + "".join(csv_parts)).encode("utf-8")
         # One record a line: readable and diffable, and json's C encoder (which
         # `indent=` would switch off) does the work in a tenth of the time.
-        keys = sorted(_FIELDS[name])
-        lines = ",\n".join(_ENCODE({k: _json(row.get(k)) for k in keys}) for row in rows)
-        files[f"data/{name}.json"] = (f"[\n{lines}\n]\n" if rows else "[]\n").encode("utf-8")
+        body = ",\n".join(json_lines)
+        files[f"data/{name}.json"] = (f"[\n{body}\n]\n" if json_lines else "[]\n").encode("utf-8")
     for kind, schema in json_schemas().items():
         files[f"data/schema/{SCHEMA_FILES[kind]}"] = dump(schema).encode("utf-8")
     return files

@@ -22,14 +22,15 @@ import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Any, Callable, Mapping
 
 from .chart import Chart, ChartRequest, draw
 from .chartplan import plan_charts
+from .deps import page_sources, shape
 from .derive import Derived, derive
 from .errors import BuildError, Problem
 from .i18n import load_catalog
-from .opendata import data_files
+from .opendata import DataMemo, data_files
 from .pages import Page, plan_pages
 from .render import Assets, build_assets, render_pages
 from .validate import FileCache, validate
@@ -84,6 +85,7 @@ class Session:
         self._key: tuple = ()  # what every page depends on: templates, site, shape
         self._sources: dict[str, object] = {}  # content path -> its record, at the last rebuild
         self._site: dict[str, bytes] = {}
+        self._data: DataMemo = {}
 
     @property
     def site(self) -> Mapping[str, bytes]:
@@ -115,7 +117,7 @@ class Session:
         if clashes:
             raise BuildError(problems + clashes)
         assets = self._build_assets()
-        stale = self._stale(pages, checked)
+        stale = self._stale(pages, checked, derived)
         fresh = render_pages(stale, charts, catalog, checked.site, assets, self.templates,
                              (lambda n, total: progress("render", n, total)) if progress else None)
         times["render"] = time.perf_counter() - t
@@ -128,7 +130,7 @@ class Session:
         files.update((k, v) for k, v in fresh.items() if k not in files)  # robots.txt
         files.update(assets.files)
         t = time.perf_counter()
-        files.update(data_files(derived))
+        files.update(data_files(derived, self._data))
         times["data"] = time.perf_counter() - t
         changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
             frozenset(set(self._site) - set(files))
@@ -160,9 +162,33 @@ class Session:
             self._assets = (key, build_assets(self.templates, self.cache))
         return self._assets[1]
 
-    def _stale(self, pages: list[Page], checked) -> list[Page]:
-        """The pages to render (for now every page; see the module docstring for the plan)."""
-        return pages
+    def _stale(self, pages: list[Page], checked: Any, derived: Derived) -> list[Page]:
+        """The pages to render: all when templates, site.yaml or the site's shape changed;
+        otherwise the new ones and those made from a file whose record changed (`deps`)."""
+        records = _records_by_path(checked)
+        key = (_templates_key(self.templates), checked.site, shape(checked))
+        changed = {path for path in set(records) | set(self._sources)
+                   if records.get(path) is not self._sources.get(path)
+                   and records.get(path) != self._sources.get(path)}
+        self._sources = records
+        if key != self._key:
+            self._key = key
+            return pages
+        stale = []
+        for page in pages:
+            sources = page_sources(derived, page.kind, _key_of(page))
+            if sources is None or page.route not in self._pages or not changed.isdisjoint(sources):
+                stale.append(page)
+        return stale
+
+
+def _key_of(page: Page) -> Any:
+    """The record a page is about, as `deps.page_sources` wants it."""
+    if page.kind == "projects":
+        return [row["id"] for row in page.context.get("rows", ())]
+    if page.kind in ("project", "region", "campaign", "bulletin"):
+        return page.route.split("/")[1]
+    return None
 
 
 def _records_by_path(checked) -> dict[str, object]:
@@ -174,5 +200,4 @@ def _records_by_path(checked) -> dict[str, object]:
             out[path] = rec
     for b in checked.bulletins:
         out[b.path] = b
-    out["content/site.yaml"] = checked.site
     return out

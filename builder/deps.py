@@ -1,0 +1,143 @@
+"""Which content files each page is made from: the dependency map of incremental rebuilds.
+
+A page is rendered again when one of its files' records changed; every other
+page keeps its bytes. The map is derived here, in one place, from the derived
+site (Lektor's "declared sources", without a recording context):
+
+- a project page reads its project, the regions named in its breadcrumb and
+  the campaigns it belongs to;
+- a region page reads its region, the regions above and below it, every
+  project below it (rows, roll-ups, funnels), and the campaigns and bulletins
+  about it;
+- a campaign page reads its campaign, its region's breadcrumb and its members;
+- a bulletin reads its file and everything it cites, with the projects under
+  each region it cites (a cited report can carry a roll-up);
+- a page of the projects table reads the projects on it and their regions;
+- the home page, the other lists, the data page and 404 are cheap, and
+  rendered every time.
+
+What decides *which* records a page reads (ids, parents, memberships,
+sectors, bulletin dates…) is the site's `shape`: when it changes, every page is
+rendered. site.yaml, templates and messages are inputs of every page.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from .derive import Derived
+
+__all__ = ["page_sources", "shape"]
+
+
+def shape(content: Any) -> tuple:
+    """Everything that decides which records a page reads; equal shapes, equal map."""
+    return (
+        tuple(sorted(content.paths.items())),
+        tuple((rid, r.parent) for rid, r in sorted(content.regions.items())),
+        tuple((pid, p.region, p.sector, tuple((c.campaign, c.batch) for c in p.campaigns))
+              for pid, p in sorted(content.projects.items())),
+        tuple((cid, c.region, tuple(c.members)) for cid, c in sorted(content.campaigns.items())),
+        tuple((b.path, b.meta.region, b.meta.campaign, b.meta.draft, b.meta.date)
+              for b in content.bulletins),
+    )
+
+
+class _Map:
+    def __init__(self, d: Derived):
+        self.d = d
+        self.paths = d.content.paths
+
+    def region(self, rid: str) -> set[str]:
+        return {self.paths[("region", rid)]} if ("region", rid) in self.paths else set()
+
+    def chain(self, rid: str) -> set[str]:
+        rv = self.d.regions.get(rid)
+        out = self.region(rid)
+        for a in rv.ancestors if rv else ():
+            out |= self.region(a)
+        return out
+
+    def subtree(self, rid: str) -> set[str]:
+        """The region, every region and project below it."""
+        rv = self.d.regions.get(rid)
+        if rv is None:
+            return set()
+        out = self.region(rid)
+        todo = list(rv.children)
+        while todo:
+            c = todo.pop()
+            out |= self.region(c)
+            todo.extend(self.d.regions[c].children)
+        out |= {self.paths[("project", p)] for p in rv.projects if ("project", p) in self.paths}
+        return out
+
+    def project(self, pid: str) -> set[str]:
+        return {self.paths[("project", pid)]} if ("project", pid) in self.paths else set()
+
+    def campaign(self, cid: str) -> set[str]:
+        return {self.paths[("campaign", cid)]} if ("campaign", cid) in self.paths else set()
+
+    def projects_on(self, ids: Iterable[str]) -> set[str]:
+        out: set[str] = set()
+        for pid in ids:
+            out |= self.project(pid)
+            pv = self.d.projects.get(pid)
+            if pv is not None:
+                out |= self.chain(pv.project.region)
+        return out
+
+
+def page_sources(d: Derived, kind: str, key: Any) -> frozenset[str] | None:
+    """The content files the page of `kind` for record `key` is made from; None: render always."""
+    m = _Map(d)
+    if kind == "project":
+        pv = d.projects[key]
+        out = m.project(key) | m.chain(pv.project.region)
+        for c in pv.project.campaigns:
+            out |= m.campaign(c.campaign)
+        return frozenset(out)
+    if kind == "region":
+        rv = d.regions[key]
+        out = m.subtree(key) | m.chain(key)
+        out |= {p for cid, cv in d.campaigns.items() if cv.campaign.region == key
+                for p in m.campaign(cid)}
+        out |= {b.path for b in d.content.bulletins if b.meta.region == key}
+        for c in rv.children:
+            out |= m.subtree(c)
+        return frozenset(out)
+    if kind == "campaign":
+        c = d.campaigns[key].campaign
+        out = m.campaign(key) | m.chain(c.region)
+        members = set(c.members) | {pid for pid, pv in d.projects.items()
+                                    if any(x.campaign == key for x in pv.project.campaigns)}
+        for pid in members:
+            out |= m.project(pid)
+        return frozenset(out)
+    if kind == "bulletin":
+        b = next(x for x in d.content.bulletins if x.slug == key)
+        out = {b.path}
+        regions = {b.meta.region} | {h.partition("/")[0] for h in b.meta.headline}
+        for ref in b.figure_refs:
+            if ref.kind == "region":
+                regions.add(ref.target)
+            elif ref.kind == "project":
+                out |= m.projects_on([ref.target])
+            elif ref.kind == "campaign":
+                out |= m.campaign(ref.target)
+        for block in b.charts:
+            if block.region:
+                regions.add(block.region)
+            if block.project:
+                out |= m.projects_on([block.project])
+            if block.campaign:
+                out |= m.campaign(block.campaign)
+        if b.meta.campaign:
+            out |= m.campaign(b.meta.campaign)
+        for rid in regions:
+            out |= m.subtree(rid) | m.chain(rid)
+        return frozenset(out)
+    if kind == "projects":
+        return frozenset(m.projects_on(key))
+    return None
+
