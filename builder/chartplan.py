@@ -17,11 +17,19 @@ from .derive import Derived, RegionView, latest_report
 from .figures import value_of
 from .i18n import Catalog
 
-__all__ = ["plan_charts", "region_chart_ids", "block_chart_id"]
+__all__ = ["plan_charts", "region_chart_ids", "block_chart_id", "campaign_name"]
 
 
-def _f(x: Any) -> float | None:
-    return None if x is None else float(x)
+def _f(x: Any) -> Any:
+    """A figure's number as given (a `Decimal` keeps its printed precision for the data table;
+    the chart stage turns it into a float for the spec)."""
+    return getattr(x, "value", x)
+
+
+def _en(t: Catalog, rec: Any, name: str = "name") -> str:
+    """A record's `name` (or `scope` …) in the catalog's language: `name_en` in English."""
+    en = getattr(rec, f"{name}_en", None)
+    return en if t.lang == "en" and en else getattr(rec, name)
 
 
 def _texts(t: Catalog, kind: str, subject: str, **extra: str) -> Texts:
@@ -31,8 +39,19 @@ def _texts(t: Catalog, kind: str, subject: str, **extra: str) -> Texts:
                  labels=labels)
 
 
+def campaign_name(t: Catalog, c: Any) -> str:
+    """A campaign's name; the usual 三个一批 has the catalog's own name for it."""
+    return t.t("campaign.three_batches") if c.campaign == "三个一批" else c.campaign
+
+
+def _sector(d: Derived, t: Catalog, sector: str) -> str:
+    """A sector (id or name in site.yaml `sectors`) by its name in the catalog's language."""
+    s = next((s for s in d.content.site.sectors if sector in (s.id, s.name)), None)
+    return _en(t, s) if s is not None else sector
+
+
 def _period_label(t: Catalog, rep: Any) -> str:
-    return f"{t.period(rep.period) or rep.year} {rep.scope}"
+    return f"{t.period(rep.period) or rep.year} {_en(t, rep, 'scope')}"
 
 
 def plan_vs_schedule_rows(t: Catalog, views: Iterable[Any], by_region: bool = False,
@@ -41,15 +60,16 @@ def plan_vs_schedule_rows(t: Catalog, views: Iterable[Any], by_region: bool = Fa
     for v in views:
         if v is None or v.plan_completion_pct is None or v.plan_completion_pct.bound:
             continue
-        label = (d.content.regions[v.region].name + " · " + (t.period(v.report.period) or str(v.report.year))
+        label = (_en(t, d.content.regions[v.region]) + " · "
+                 + (t.period(v.report.period) or str(v.report.year))
                  if by_region else _period_label(t, v.report))
-        rows.append({"label": label, "plan_completion_pct": _f(v.plan_completion_pct.value),
-                     "schedule_pct": _f(v.schedule_pct.value) if v.schedule_pct else None})
+        rows.append({"label": label, "plan_completion_pct": _f(v.plan_completion_pct),
+                     "schedule_pct": _f(v.schedule_pct)})
     return tuple(rows)
 
 
 def region_requests(d: Derived, t: Catalog, rv: RegionView, home: bool = False) -> list[ChartRequest]:
-    rid, name = rv.region.id, rv.region.name
+    rid, name = rv.region.id, _en(t, rv.region)
     out = []
     own = [v for v in rv.reports if v.report.category == "key_projects"
            and v.report.basis == "project_reported" and v.report.subset_of is None]
@@ -61,10 +81,9 @@ def region_requests(d: Derived, t: Catalog, rv: RegionView, home: bool = False) 
         out.append(ChartRequest(f"region-{rid}-plan_vs_schedule", "plan_vs_schedule", rows,
                                 _texts(t, "plan_vs_schedule", name)))
     if len(rv.ranking) > 1:  # a ranking of one is no ranking
-        rrows = tuple({"region": d.content.regions[r.region].name,
-                       "plan_completion_pct": _f(r.report.plan_completion_pct.value),
-                       "ahead_pp": _f(r.report.ahead_of_schedule_pp.value)
-                       if r.report.ahead_of_schedule_pp else None,
+        rrows = tuple({"region": _en(t, d.content.regions[r.region]),
+                       "plan_completion_pct": _f(r.report.plan_completion_pct),
+                       "ahead_pp": _f(r.report.ahead_of_schedule_pp),
                        "flag": r.flag, "flag_label": t.t(f"flag.{r.flag}") if r.flag else ""}
                       for r in rv.ranking)
         out.append(ChartRequest(f"region-{rid}-ranking", "ranking", rrows, _texts(t, "ranking", name)))
@@ -75,7 +94,7 @@ def region_requests(d: Derived, t: Catalog, rv: RegionView, home: bool = False) 
                                 _texts(t, "stage_funnel", name)))
     if rv.sector_investment:
         out.append(ChartRequest(f"region-{rid}-sector_investment", "sector_investment",
-                                tuple({"sector": k, "investment": _f(v)}
+                                tuple({"sector": _sector(d, t, k), "investment": v}
                                       for k, v in rv.sector_investment.items()),
                                 _texts(t, "sector_investment", name)))
     prows = []
@@ -85,8 +104,8 @@ def region_requests(d: Derived, t: Catalog, rv: RegionView, home: bool = False) 
         if c is None or r is None:
             continue
         rest = c - r - (ip or 0)
-        prows.append({"label": lv.ledger.scope, "resolved": _f(r), "in_progress": _f(ip or 0),
-                      "unresolved": _f(max(rest, 0))})
+        prows.append({"label": _en(t, lv.ledger, "scope"), "resolved": r, "in_progress": ip or 0,
+                      "unresolved": max(rest, 0)})
     if prows:
         out.append(ChartRequest(f"region-{rid}-problems", "problems", tuple(prows),
                                 _texts(t, "problems", name)))
@@ -99,13 +118,13 @@ def campaign_request(d: Derived, t: Catalog, cid: str) -> ChartRequest | None:
     for bv in cv.batches:
         b = bv.batch
         label = t.t(f"batch.{b.batch}") + (t.t("campaign.round_suffix", round=b.round) if b.round else "")
-        rows.append({"batch": b.batch, "label": label, "count": _f(value_of(b.count)),
-                     "advanced": _f(value_of(b.advanced)),
-                     "rate_pct": _f(bv.rate_pct.value) if bv.rate_pct else None})
+        rows.append({"batch": b.batch, "label": label, "count": value_of(b.count),
+                     "advanced": value_of(b.advanced), "rate_pct": _f(bv.rate_pct)})
     if not any(r["count"] is not None for r in rows):
         return None
     region = d.content.regions.get(cv.campaign.region)
-    subject = (region.name if region else "") + " " + t.t("campaign.name", campaign=cv.campaign.campaign)
+    subject = t.t("campaign.title", region=_en(t, region) if region else "",
+                  campaign=campaign_name(t, cv.campaign), round="").strip()
     return ChartRequest(f"campaign-{cid}", "campaign", tuple(rows), _texts(t, "campaign", subject))
 
 
@@ -114,14 +133,14 @@ def project_request(d: Derived, t: Catalog, pid: str, year: int | None = None) -
     p = pv.project
     year = year or pv.year
     plan = (p.annual_plan or {}).get(year)
-    rows = tuple({"month": e.month, "completed_ytd": _f(e.completed_ytd),
-                  "annual_plan": _f(value_of(plan)) if plan is not None else None}
+    rows = tuple({"month": e.month, "completed_ytd": e.completed_ytd,
+                  "annual_plan": value_of(plan)}
                  for e in sorted(p.progress, key=lambda e: e.month)
                  if e.month.startswith(str(year)) and e.completed_ytd is not None)
     if not rows:
         return None
     return ChartRequest(f"project-{pid}-{year}", "project_progress", rows,
-                        _texts(t, "project_progress", f"{p.name} {year}"))
+                        _texts(t, "project_progress", f"{_en(t, p)} {year}"))
 
 
 def block_chart_id(slug: str, index: int) -> str:
@@ -141,7 +160,8 @@ def block_request(d: Derived, t: Catalog, slug: str, index: int, block: ChartBlo
         if block.kind == "plan_vs_schedule" and block.report:
             v = next((v for v in rv.reports if v.report.key == block.report), None)
             rows = plan_vs_schedule_rows(t, [v])
-            base = ChartRequest("", block.kind, rows, _texts(t, block.kind, rv.region.name)) if rows else None
+            base = ChartRequest("", block.kind, rows, _texts(t, block.kind, _en(t, rv.region))) \
+                if rows else None
     if base is None:
         return None
     texts = base.texts

@@ -1,8 +1,8 @@
 """Chart definitions, authored in Altair: one public function per chart kind.
 
-Each takes plain rows (dicts of str/int/float/None: the caller turns `Decimal` into
-float) and a `Texts` with every word the chart shows (charts hold no UI words), and
-returns a Vega-Lite spec as a plain dict with a title, a `description` (the SVG's
+Each takes plain rows (dicts of str/int/Decimal/float/None; the spec gets floats and long
+category labels in lines) and a `Texts` with every word the chart shows (charts hold no UI
+words), and returns a Vega-Lite spec as a plain dict with a title, a `description` (the SVG's
 aria-label), a fixed width for a 375 px phone, the CJK font list, the Okabe–Ito
 palette and explicit names for every view and param (Altair's own names hash the data).
 
@@ -16,9 +16,12 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
 import altair as alt
+
+from .chartwords import label_lines, title_lines
 
 __all__ = ["Texts", "KINDS", "LABELS", "FONT", "PALETTE", "WIDTH", "plan_vs_schedule", "ranking",
            "stage_funnel", "campaign", "project_progress", "sector_investment", "problems",
@@ -40,6 +43,8 @@ WIDTH = 340
 _STEP = 30  # one row of a horizontal bar chart
 _ROW = {"campaign": _STEP + 4}
 _FONT_SIZE = 12
+_LABEL_LIMIT = 140  # pixels a line of a category label may take
+_LINE = 14  # pixels between the lines of a category label
 _TEXT, _MUTED = "#222222", "#555555"
 
 #: The label keys each kind reads from `Texts.labels`.
@@ -86,42 +91,18 @@ class _Words(NamedTuple):
         return self.labels[key]
 
 
-_NO_LINE_START = set("，。、；：！？）》」』】〉”’,.;:!?)%")
-_NO_LINE_END = set("（《「『【〈“‘(")
-
-
-def _title_lines(title: str, size: int = 15, limit: int = WIDTH - 8) -> str | list[str]:
-    """Break a title into lines that fit (Vega does not wrap titles): between CJK characters
-    or at spaces, not inside a Latin word or number, nor before a closing mark."""
-    def width(text: str) -> float:  # CJK characters are square; the rest ~0.56 em
-        return sum(size * (1.0 if ord(ch) >= 0x2E80 else 0.56) for ch in text)
-
-    lines, line = [], ""
-    for piece in re.findall(r"[\u2e80-\uffff]|[^\u2e80-\uffff\s]+|\s+", title):
-        if line and width(line + piece) > limit and piece[0] not in _NO_LINE_START:
-            carry = ""
-            while line and line[-1] in _NO_LINE_END:  # an opening mark goes with what it opens
-                line, carry = line[:-1], line[-1] + carry
-            lines.append(line.rstrip())
-            line = carry + piece.lstrip()
-        else:
-            line += piece
-    lines.append(line)
-    return lines[0] if len(lines) == 1 else lines
-
-
 def _words(kind: str, texts: Texts) -> _Words:  # the real words, the title in lines
-    return _Words(kind, _title_lines(texts.title), texts.description, texts.labels)
+    return _Words(kind, title_lines(texts.title, 15, WIDTH - 8), texts.description, texts.labels)
 
 
 _CONFIG: dict[str, Any] = {
     "font": FONT, "background": "white", "padding": 4, "view": {"stroke": None},
     "aria": False,  # the figure's aria-label and the table beside it speak for the marks
     "title": {"font": FONT, "fontSize": 15, "color": _TEXT, "anchor": "start", "offset": 10},
-    "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": _FONT_SIZE, "labelLimit": 120,
-             "titleFontSize": _FONT_SIZE, "titleFontWeight": "normal", "titleColor": _MUTED,
-             "labelColor": _TEXT, "gridColor": "#e4e4e4", "domainColor": "#888",
-             "tickColor": "#888"},
+    "axis": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": _FONT_SIZE,
+             "labelLimit": _LABEL_LIMIT, "titleFontSize": _FONT_SIZE, "titleFontWeight": "normal",
+             "titleColor": _MUTED, "labelColor": _TEXT, "gridColor": "#e4e4e4",
+             "domainColor": "#888", "tickColor": "#888"},
     "legend": {"labelFont": FONT, "titleFont": FONT, "labelFontSize": _FONT_SIZE, "labelLimit": 150,
                "labelColor": _TEXT, "orient": "top", "symbolSize": 130, "columnPadding": 16},
     "text": {"font": FONT, "fontSize": _FONT_SIZE, "color": _TEXT},
@@ -149,18 +130,20 @@ def _series(name: str) -> Any:
     return alt.ColorDatum(name, title=None)
 
 
-#: A long category label goes onto two lines at its first " · " or space, centred.
-_SPLIT = ("indexof(datum.label, '{0}') >= 0 ? [slice(datum.label, 0, indexof(datum.label, "
-          "'{0}')), slice(datum.label, indexof(datum.label, '{0}') + {1})] : ")
-_TWO_LINES = _SPLIT.format(" · ", 3) + _SPLIT.format(" ", 1) + "datum.label"
-_CENTRED = {"condition": {"test": "indexof(datum.label, ' ') >= 0", "value": -7}, "value": 0}
+#: Category labels come in lines (`_data`), centred: Vega puts the first mid-band, the rest below.
+_LINES = "split(datum.label, '\\n')"
+_CENTRED = {"condition": [{"test": f"length({_LINES}) >= 3", "value": -_LINE},
+                          {"test": f"length({_LINES}) == 2", "value": -_LINE // 2}], "value": 0}
+#: The field that holds each kind's categories.
+_CATEGORY = {"plan_vs_schedule": "label", "ranking": "region", "stage_funnel": "label",
+             "campaign": "label", "sector_investment": "sector", "problems": "label"}
 
 
 def _rows_axis(field: str, title: str, sort: Any = None) -> Any:
     """Horizontal bars' categories, in `sort` order (None: the rows'), titled above."""
     axis = alt.Axis(labelPadding=6, ticks=False, domain=False, titleAngle=0, titleAlign="right",
                     titleAnchor="end", titleBaseline="bottom", titleX=-6, titleY=-4,
-                    labelExpr=_TWO_LINES, labelOffset=_CENTRED, labelLineHeight=14)
+                    labelExpr=_LINES, labelOffset=_CENTRED, labelLineHeight=_LINE)
     return alt.Y(f"{field}:N", sort=sort, title=title, axis=axis)
 
 
@@ -182,8 +165,23 @@ def _labelled(layers: list[Any], y: Any, x_field: str, label: str, data: alt.Dat
                                             " * (length(datum.value_label) + 1))"))
 
 
-def _height(kind: str, rows: int) -> int:  # in pixels: a VL step warns with "fit-x"
-    return 180 if kind == "project_progress" else _ROW.get(kind, _STEP) * max(rows, 1)
+def _height(kind: str, rows: list[dict]) -> int:  # in pixels: a VL step warns with "fit-x"
+    if kind == "project_progress":
+        return 180
+    field = _CATEGORY.get(kind, "")
+    lines = max([str(r.get(field) or "").count("\n") + 1 for r in rows] + [2])
+    return (_ROW.get(kind, _STEP) + _LINE * (lines - 2)) * max(len(rows), 1)
+
+
+def _data(kind: str, rows: Iterable[Row]) -> list[dict]:
+    """The rows as chart data: figures as floats (JSON has no decimals; the table beside the
+    chart prints the rows as given), and long category labels broken into lines."""
+    field = _CATEGORY.get(kind)
+    out = [{k: float(v) if isinstance(v, Decimal) else v for k, v in r.items()} for r in rows]
+    for row in out:
+        if isinstance(row.get(field), str):
+            row[field] = label_lines(row[field], _FONT_SIZE, _LABEL_LIMIT - 4)
+    return out
 
 
 def _finish(chart: Any, kind: str, w: _Words, data: alt.Data,
@@ -191,15 +189,18 @@ def _finish(chart: Any, kind: str, w: _Words, data: alt.Data,
     """Title, description, size, config; `colours`: the legend's series, in layer order."""
     chart = chart.properties(
         title=alt.Title(text=w.title), description=w.description, width=WIDTH,
-        height=_height(kind, len(data.values)),
+        height=_height(kind, data.values),
         autosize=alt.AutoSizeParams(type="fit-x", contains="padding"), usermeta={"chart": kind})
     rest = [c for c in PALETTE if c not in colours]
-    return chart.configure(**_CONFIG, range={"category": [*colours, *rest]}).to_dict()
+    spec = chart.configure(**_CONFIG, range={"category": [*colours, *rest]}).to_dict()
+    # The legend ends where the plot does: long axis labels never push it off (Altair types it)
+    spec["config"]["legend"]["layout"] = {"top": {"anchor": "end"}}
+    return spec
 
 
 def _begin(kind: str, rows: Iterable[Row], texts: Texts | _Words) -> tuple[alt.Data, _Words]:
     w = texts if isinstance(texts, _Words) else _words(kind, texts)
-    return alt.Data(values=[dict(r) for r in rows]), w
+    return alt.Data(values=_data(kind, rows)), w
 
 
 # --- The chart kinds (`texts` may also be `spec_for`'s placeholders) ---------------------------
@@ -393,7 +394,7 @@ def spec_for(kind: str, rows: Iterable[Row], texts: Texts) -> dict[str, Any]:
         w(key)  # a missing label fails here as it would in the Altair path
     slots: dict[str, Any] = {_slot("title"): w.title, _slot("description"): w.description}
     slots.update((_slot("label:" + k), v) for k, v in texts.labels.items())
-    rows = [dict(r) for r in rows]
+    rows = _data(kind, rows)
     spec = _fill(_template(kind, tuple(texts.labels)), slots, rows)
-    spec["height"] = _height(kind, len(rows))  # the one size that follows the data
+    spec["height"] = _height(kind, rows)  # the one size that follows the data
     return spec

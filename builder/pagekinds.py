@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import urls
-from .chartplan import block_chart_id, region_chart_ids
+from .chartplan import block_chart_id, campaign_name, region_chart_ids
 from .figures import value_of
 from .md import render_body
 from .pages import PAGE_SIZE, Page, _name, _Planner
@@ -60,7 +60,7 @@ def _campaign_row(pl: _Planner, route: str, cid: str) -> dict:
     total = value_of(c.totals.count) if c.totals else None
     return {"id": cid, "href": pl.link(route, "campaign", cid),
             "name": t.t("campaign.title", region=_name(t, region) if region else c.region,
-                        campaign=c.campaign, round=_round_text(t, c)),
+                        campaign=campaign_name(t, c), round=_round_text(t, c)),
             "period": t.period(c.period) or (c.period_note or ""),
             "count": pl.p.fig(c.totals.count if c.totals else None, "count"),
             "completed": pl.p.fig(c.totals.completed_investment if c.totals else None, "money"),
@@ -132,7 +132,8 @@ def _tree(pl: _Planner, route: str, rid: str, depth: int) -> list[dict]:
 
 def _ranking(pl: _Planner, x: Any) -> dict:
     t = pl.t
-    return {"evaluation": x.evaluation_en if t.lang == "en" and x.evaluation_en else x.evaluation,
+    return {"key": x.key,
+            "evaluation": x.evaluation_en if t.lang == "en" and x.evaluation_en else x.evaluation,
             "period": x.period_note or (str(x.year) if x.year else ""),
             "peer_group": x.peer_group, "rank": x.rank, "of": x.of, "note": x.note or "",
             "source": pl.p.source_title(x.source)}
@@ -141,17 +142,18 @@ def _ranking(pl: _Planner, x: Any) -> dict:
 def _ledger(pl: _Planner, lv: Any) -> dict:
     x, p = lv.ledger, pl.p
     kw = {"source": x.source, "as_of": x.as_of}
-    return {"scope": x.scope_en if pl.t.lang == "en" and x.scope_en else x.scope,
+    return {"key": x.key, "scope": x.scope_en if pl.t.lang == "en" and x.scope_en else x.scope,
             "as_of": pl.t.date(x.as_of) if x.as_of else (x.as_of_note or ""),
-            "collected": p.fig(x.collected, "count", **kw), "resolved": p.fig(x.resolved, "count", **kw),
-            "in_progress": p.fig(x.in_progress, "count", **kw),
+            "collected": p.fig(x.collected, "count", unit=x.unit, **kw),
+            "resolved": p.fig(x.resolved, "count", unit=x.unit, **kw),
+            "in_progress": p.fig(x.in_progress, "count", unit=x.unit, **kw),
             "rate": p.fig(lv.resolution_pct, "pct", **kw), "note": x.note or ""}
 
 
 def _event(pl: _Planner, e: Any) -> dict:
     p = pl.p
     kw = {"source": e.source, "as_of": e.date}
-    return {"name": e.name_en if pl.t.lang == "en" and e.name_en else e.name,
+    return {"key": e.key, "name": e.name_en if pl.t.lang == "en" and e.name_en else e.name,
             "when": pl.t.date(e.date) if e.date else (pl.t.period(e.period) or e.period_note or ""),
             "batches": p.fig(e.batches, "count", **kw), "count": p.fig(e.project_count, "count", **kw),
             "total": p.fig(e.total_investment, "money", **kw), "plan": p.fig(e.annual_plan, "money", **kw),
@@ -232,5 +234,7 @@ def data_pages(pl: _Planner) -> list[Page]:
     route = "data/index.html"
     return [Page(route, "data.html", {"dictionary": dictionary(t)}, title=t.t("data.question"),
                  kind="data"),
-            Page("404.html", "404.html", {}, title=t.t("notfound.title"), kind="404")]
+            # its links start at the path of site.yaml's base_url
+            Page("404.html", "404.html", {}, ("content/site.yaml",), title=t.t("notfound.title"),
+                 kind="404")]
 

@@ -46,6 +46,12 @@ class _Planner:
         site = d.content.site
         self.p = Presenter(t, site.money_unit, site.sources)
         self.paths = d.content.paths
+        self.sectors = {s.id: s for s in site.sectors} | {s.name: s for s in site.sectors}
+
+    def sector(self, sector: str | None) -> str:
+        """A project's sector (an id or a name of site.yaml `sectors`) in the page's language."""
+        s = self.sectors.get(sector or "")
+        return _name(self.t, s) if s is not None else sector or ""
 
     def src(self, kind: str, rid: str) -> str:
         return self.paths.get((kind, rid), "")
@@ -117,7 +123,7 @@ class _Planner:
                 "region_href": self.link(route, "region", pr.region),
                 "stage": self.t.t(f"stage.{pr.stage}") if pr.stage else "",
                 "stage_order": list(self.t.messages).index(f"stage.{pr.stage}") if pr.stage else 99,
-                "sector": pr.sector or "",
+                "sector": self.sector(pr.sector),
                 "total": p.fig(pr.total_investment, "money"),
                 "completed_ytd": p.fig(latest.completed_ytd if latest else None, "money"),
                 "pct": p.fig(pv.plan_completion_pct, "pct"),

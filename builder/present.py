@@ -79,6 +79,9 @@ class Presenter:
             return self.t.money(Decimal(1), unit or self.money_unit)[1] if unit or self.money_unit else ""
         if kind == "plain":
             return unit or ""
+        if kind == "count":  # a record's own measure word (条, 件); a bare-count catalog (en) stays bare
+            default = self.t.t("unit.count")
+            return (unit or default) if default else ""
         return self.t.t(f"unit.{kind}")
 
     def fig(self, f: Figure | Num | Decimal | int | None, kind: str = "plain", *,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from . import urls
 from . import vocab as V
+from .chartplan import campaign_name
 from .figures import value_of
 from .pages import PAGE_SIZE, Page, _name, _Planner
+from .refs import batch_anchor
 
 __all__ = ["projects_list", "project_page", "campaign_page"]
 
@@ -20,7 +22,8 @@ def projects_list(pl: _Planner) -> list[Page]:
         nav = [{"n": k, "href": urls.relative(route, "projects/" if k == 1 else
                                               urls.path_of("projects_page", k)), "current": k == n}
                for k in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
-        sectors = sorted({pl.d.projects[p].project.sector for p in pids if pl.d.projects[p].project.sector})
+        sectors = sorted({pl.sector(pl.d.projects[p].project.sector) for p in pids
+                          if pl.d.projects[p].project.sector})
         ctx = {"rows": [pl.project_row(route, p) for p in chunk], "pages": nav, "page": n,
                "total": len(pids),
                "regions": sorted({r["region"] for r in (pl.project_row(route, p) for p in chunk)}),
@@ -61,7 +64,7 @@ def project_page(pl: _Planner, pid: str) -> Page:
     for c in pr.campaigns:
         cv = d.campaigns.get(c.campaign)
         campaigns.append({"href": pl.link(route, "campaign", c.campaign),
-                          "name": cv.campaign.campaign if cv else c.campaign,
+                          "name": campaign_name(t, cv.campaign) if cv else c.campaign,
                           "batch": t.t(f"batch.{c.batch}")})
     ctx = {
         "project": pl.project_row(route, pid), "aliases": list(pr.aliases),
@@ -107,12 +110,16 @@ def campaign_page(pl: _Planner, cid: str) -> Page:
     route = urls.route_of(urls.path_of("campaign", cid))
     kw = {"source": c.source, "as_of": c.as_of}
     batches = [{"label": t.t(f"batch.{bv.batch.batch}"), "round": bv.batch.round or "",
+                "id": batch_anchor(bv.batch.batch, bv.batch.round),
                 "count": p.fig(bv.batch.count, "count", **kw),
                 "investment": p.fig(bv.batch.investment, "money", **kw),
                 "advanced": p.fig(bv.batch.advanced, "count", **kw),
                 "advanced_label": t.t(f"batch.advanced.{bv.batch.batch}"),
                 "rate": p.fig(bv.rate_pct, "pct", **kw),
                 "rate_label": t.t(f"rate.{V.BATCH_RATES[bv.batch.batch]}")} for bv in cv.batches]
+    for i, b in enumerate(batches):  # a batch listed twice: only its first row is the anchor
+        if any(x["id"] == b["id"] for x in batches[:i]):
+            b["id"] = ""
     totals = []
     if c.totals:
         for name, kind in (("count", "count"), ("investment", "money"), ("completed_investment", "money"),

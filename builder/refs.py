@@ -9,13 +9,18 @@ from markupsafe import escape
 from . import urls
 from .blocks import _parse_ref
 
-__all__ = ["figure_html", "unit_kind"]
+__all__ = ["figure_html", "unit_kind", "batch_anchor"]
 
 _MONEY = {"total_investment", "annual_plan", "completed", "estimated_investment",
           "contract_investment", "investment", "completed_investment", "started_investment",
           "finished_investment", "completed_ytd", "completed_cumulative"}
 _COUNT = {"project_count", "landed_count", "collected", "resolved", "in_progress", "batches",
           "count", "advanced", "started_count", "finished_count"}
+
+
+def batch_anchor(batch: str, round: int | None) -> str:
+    """The id of a campaign batch's row on the campaign page: `batch-start`, `batch-start-2`."""
+    return f"batch-{batch}" + (f"-{round}" if round else "")
 
 
 def unit_kind(name: str) -> str:
@@ -61,6 +66,7 @@ def _resolve(pl: Any, route: str, kind: str, target: str, key: str | None, name:
         bv = next(bv for bv in cv.batches if bv.batch.batch == canon
                   and (not rnd or str(bv.batch.round) == rnd))
         value = bv.rate_pct if name in ("rate", "rate_pct") else getattr(bv.batch, name)
+        link += "#" + batch_anchor(bv.batch.batch, bv.batch.round)
         return value, unit_kind(name), None, c.source, c.as_of, link
     rv = d.regions[target]
     link = urls.path_of("region", target) + f"#{key}"
@@ -79,7 +85,8 @@ def _resolve(pl: Any, route: str, kind: str, target: str, key: str | None, name:
         if lv.ledger.key == key:
             x = lv.ledger
             value = lv.resolution_pct if name == "resolution_pct" else getattr(x, name)
-            return value, unit_kind(name), None, x.source, x.as_of, link
+            kind_ = unit_kind(name)
+            return value, kind_, x.unit if kind_ == "count" else None, x.source, x.as_of, link
     for coll in ("rankings", "events", "targets", "indicators"):
         for item in getattr(rv.region, coll):
             if item.key == key:

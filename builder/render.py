@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
@@ -106,12 +107,14 @@ def render_pages(pages: list[Page], charts: Mapping[str, Any], t: Catalog, site:
     total = len(pages)
     for n, page in enumerate(pages, 1):
         route = page.route
+        # Hosts serve 404.html for a missing URL at any depth: its links start at the site root.
+        root = _root_path(site.base_url) if page.kind == "404" else None
 
-        def url(path: str, route: str = route) -> str:
-            return urls.relative(route, path)
+        def url(path: str, route: str = route, root: str | None = root) -> str:
+            return root + path if root is not None else urls.relative(route, path)
 
         def asset(name: str, route: str = route) -> str:
-            return urls.relative(route, assets.routes[name])
+            return url(assets.routes[name], route)
 
         section = page.kind.rstrip("s") if page.kind != "404" else ""
         nav = [{"href": url(urls.path_of(k)), "label": t.t(label),
@@ -163,6 +166,12 @@ def _chart_view(c: Any, t: Catalog) -> ChartView:
     columns = tuple({"key": k, "label": t.t(f"chart.col.{k}") if t.has(f"chart.col.{k}") else k}
                     for k in keys)
     return ChartView(c.id, Markup(c.svg), c.spec_json, tuple(c.rows), columns)
+
+
+def _root_path(base_url: str | None) -> str:
+    """The path the site is served under, from `site.base_url`: "/bulletin/", else "/"."""
+    path = urlsplit(base_url or "").path.strip("/")
+    return f"/{path}/" if path else "/"
 
 
 def _robots(site: Any) -> str:

@@ -184,15 +184,37 @@ def test_texts_compare_and_hash_by_value():
     assert a == b and hash(a) == hash(b) and list(a.labels) == ["a", "b"]
 
 
-def test_titles_wrap_to_the_width_without_orphaned_marks():
-    title = "周口市省市重点项目计划完成率与时序进度（2023年）对比分析，数据截至2023年12月31日"
-    lines = C._title_lines(title)
-    assert isinstance(lines, list) and "".join(lines) == title
-    for line in lines:
-        assert sum(15 if ord(ch) >= 0x2E80 else 8.4 for ch in line) <= C.WIDTH - 8
-        assert line[0] not in "）》，。、" and line[-1] not in "（《"
-    assert "2023" in "".join(lines) and not any(x.endswith("202") for x in lines)
-    assert C._title_lines("短标题") == "短标题"
+def test_decimal_figures_become_floats_in_the_spec_and_stay_decimal_in_the_rows():
+    from decimal import Decimal
+    rows = [{"batch": "sign", "label": "签约一批", "count": Decimal("7"), "advanced": Decimal("6"),
+             "rate_pct": Decimal("85.7")}]
+    spec = C.spec_for("campaign", rows, texts("campaign"))
+    assert spec["data"]["values"][0] == {**rows[0], "count": 7.0, "advanced": 6.0, "rate_pct": 85.7}
+    assert isinstance(rows[0]["count"], Decimal)  # the caller's rows (the data table) are untouched
+    assert spec == C.campaign(rows, texts("campaign"))
+    json.dumps(spec)
+
+
+def test_long_category_labels_come_in_lines_that_the_axis_shows_in_full():
+    long = "重大项目建设暨重点企业服务例会研究解决的问题"
+    rows = [{"label": long, "resolved": 1, "in_progress": 0, "unresolved": 0},
+            {"label": "企业问题（万人助万企）", "resolved": 2, "in_progress": 0, "unresolved": 0}]
+    spec = C.spec_for("problems", rows, texts("problems"))
+    labels = [r["label"] for r in spec["data"]["values"]]
+    assert labels == ["重大项目建设暨重点企业\n服务例会研究解决的问题", "企业问题（万人助万企）"]
+    axis = next(layer["encoding"]["y"]["axis"] for layer in spec["layer"] if "y" in layer["encoding"])
+    assert "split(datum.label" in axis["labelExpr"]
+    # each line fits the axis's label limit, which fits 11 CJK characters of 12 px
+    assert spec["config"]["axis"]["labelLimit"] >= 11 * 12
+    assert spec["height"] == 2 * 30
+
+
+def test_three_line_labels_get_taller_rows():
+    label = "problems raised by enterprises (\"10,000 officials help 10,000 firms\")"
+    rows = [{"label": label, "resolved": 1, "in_progress": 0, "unresolved": 0}]
+    spec = C.spec_for("problems", rows, texts("problems", EN))
+    assert spec["data"]["values"][0]["label"].count("\n") == 2
+    assert spec["height"] == 30 + 14
 
 
 SCRIPT = """

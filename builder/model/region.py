@@ -115,6 +115,9 @@ class ProblemLedger:
     collected: Optional[Figure] = field(count_fig(), "收集问题数", "collected")
     resolved: Optional[Figure] = field(count_fig(), "已解决", "resolved")
     in_progress: Optional[Figure] = field(count_fig(), "正在处理", "in progress")
+    unit: Optional[str] = field(Text(10), "计数的量词，按原文：个、条、件、处、项（默认 个）",
+                                "measure word of the counts as printed: 个, 条, 件, 处, 项 "
+                                "(default 个; English pages print bare numbers)")
     resolution_pct: Optional[Figure] = field(pct_fig(), "解决率 %（如来源给出）", "resolution rate % as printed")
     note: Optional[str] = field(Text(1000), "说明", "note")
     source: Any = field(source_field, "来源", "source")

@@ -1,6 +1,7 @@
 """The browser suite's fixtures: the demo site built once per session (zh-CN and
-en), served by real local HTTP servers that send the CSP header, at / and under
-the sub-path /bulletin/, and one headless Debian Chromium driven by Playwright.
+en), served by real local HTTP servers that send the CSP header, at / and (built
+with a base_url ending in /bulletin/) under the sub-path /bulletin/, and one
+headless Debian Chromium driven by Playwright.
 """
 
 from __future__ import annotations
@@ -11,7 +12,17 @@ from pathlib import Path
 
 import pytest
 
-from browser_support import AXE_FINDINGS, AXE_JS, CHROMIUM, CHROMIUM_ARGS, REPO, SUBPATH, Visits, serve
+from browser_support import (
+    AXE_FINDINGS,
+    AXE_JS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LANGS,
+    REPO,
+    SUBPATH,
+    Visits,
+    serve,
+)
 
 
 def pytest_configure(config):
@@ -49,24 +60,44 @@ def _build(content: Path, out: Path, cache: Path) -> Path:
     return out
 
 
-@pytest.fixture(scope="session")
-def site_zh(tmp_path_factory) -> Path:
-    """The demo site as it ships (zh-CN), built once."""
-    root = tmp_path_factory.mktemp("site-zh")
-    return _build(REPO / "content", root / "output", root / "cache")
+def _set(site_yaml: Path, key: str, value: str) -> None:
+    """Set a top-level `key: value` of a copied site.yaml (replaced, or added at the end)."""
+    text = site_yaml.read_text(encoding="utf-8")
+    text, n = re.subn(rf"(?m)^{key}:.*$", f"{key}: {value}", text)
+    if n == 0:
+        text = text.rstrip("\n") + f"\n{key}: {value}\n"
+    site_yaml.write_text(text, encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
-def site_en(tmp_path_factory) -> Path:
-    """The demo content with `language: en` in site.yaml, built once."""
-    root = tmp_path_factory.mktemp("site-en")
+def _variant(tmp_path_factory, name: str, cache: Path, **settings: str) -> Path:
+    """The demo content with some site.yaml settings changed, built once."""
+    root = tmp_path_factory.mktemp(name)
     content = root / "content"
     shutil.copytree(REPO / "content", content)
-    site_yaml = content / "site.yaml"
-    text, n = re.subn(r"(?m)^language:.*$", "language: en", site_yaml.read_text(encoding="utf-8"))
-    assert n == 1, "content/site.yaml has no `language:` line to switch"
-    site_yaml.write_text(text, encoding="utf-8")
-    return _build(content, root / "output", root / "cache")
+    for key, value in settings.items():
+        _set(content / "site.yaml", key, value)
+    return _build(content, root / "output", cache)
+
+
+@pytest.fixture(scope="session")
+def chart_cache(tmp_path_factory) -> Path:
+    """One chart cache for every build of the session: the same charts are drawn once."""
+    return tmp_path_factory.mktemp("chart-cache")
+
+
+@pytest.fixture(scope="session")
+def site_zh(tmp_path_factory, chart_cache) -> Path:
+    """The demo site as it ships (zh-CN), built once."""
+    root = tmp_path_factory.mktemp("site-zh")
+    return _build(REPO / "content", root / "output", chart_cache)
+
+
+@pytest.fixture(scope="session")
+def site_en(tmp_path_factory, chart_cache) -> Path:
+    """The demo content with `language: en` in site.yaml, built once."""
+    assert re.search(r"(?m)^language:", (REPO / "content/site.yaml").read_text(encoding="utf-8")), \
+        "content/site.yaml has no `language:` line to switch"
+    return _variant(tmp_path_factory, "site-en", chart_cache, language="en")
 
 
 @pytest.fixture(scope="session")
@@ -75,11 +106,20 @@ def sites(site_zh, site_en) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def servers(sites):
+def sub_sites(tmp_path_factory, chart_cache) -> dict[str, Path]:
+    """Both languages built for the sub-path: `base_url` ends in /bulletin/, as a site served
+    there must say (its 404 page links from the site root, hosts serving it at any depth)."""
+    base = f"https://example.org{SUBPATH}"
+    return {lang: _variant(tmp_path_factory, f"site-sub-{lang}", chart_cache, language=lang,
+                           base_url=base) for lang in LANGS}
+
+
+@pytest.fixture(scope="session")
+def servers(sites, sub_sites):
     """{lang: Server at /} and {lang: Server at /bulletin/}, each on its own port."""
     running, at_root, at_sub = [], {}, {}
-    for lang, root in sites.items():
-        for prefix, table in (("/", at_root), (SUBPATH, at_sub)):
+    for table, prefix, built in ((at_root, "/", sites), (at_sub, SUBPATH, sub_sites)):
+        for lang, root in built.items():
             httpd, server = serve(root, prefix)
             running.append(httpd)
             table[lang] = server

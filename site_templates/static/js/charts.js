@@ -80,11 +80,8 @@ async function enliven(figure) {
       el.removeAttribute("aria-roledescription");
       el.removeAttribute("aria-label");
     });
-    // Shrink to fit a narrow screen as the static SVG does (its title and legend are
-    // laid out for the chart's own width). CSSOM writes are allowed by style-src 'self';
-    // the SVG renderer finds marks by DOM events, so hovering stays on target.
-    svg.style.maxWidth = "100%";
-    svg.style.height = "auto";
+    // The stylesheet sizes it to the card as it does the static SVG (by its viewBox); the
+    // SVG renderer finds marks by DOM events, so hovering stays on target when scaled.
     figure.classList.add(LIVE);
     return result;
   } catch (err) {
