@@ -22,6 +22,8 @@ __all__ = ["VERBS", "main", "parser"]
 VERBS: dict[str, str] = {
     "build": "build",
     "check": "check",
+    "import": "import_",
+    "new": "new",
     "schema": "schema",
     "serve": "serve",
 }

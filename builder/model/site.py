@@ -12,7 +12,7 @@ from ..numbers import Amount
 from ..scalars import Choice, DateSpec, Ref, Slug, Text, Url
 from .common import Source
 
-__all__ = ["FlagRule", "Sector", "Site"]
+__all__ = ["FlagRule", "LEDGER_FIELDS", "LedgerConfig", "Sector", "Site"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,6 +33,37 @@ class Sector:
     name_en: Optional[str] = field(Text(100), "英文名称", "English name")
 
 
+#: What a ledger (台账) column can fill, with the Chinese words accepted for each.
+LEDGER_FIELDS: dict[str, tuple[str, ...]] = {
+    "id": ("标识",),
+    "name": ("项目名称",),
+    "completed_ytd": ("本年完成投资",),
+    "completed_cumulative": ("累计完成投资",),
+    "annual_plan": ("年度计划投资",),
+    "image_progress": ("形象进度",),
+    "status_text": ("进展情况",),
+    "stage": ("所处阶段",),
+    "ignore": ("忽略",),
+}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LedgerConfig:
+    """How `bulletin import` reads the monthly ledger (台账)."""
+
+    columns: Mapping[str, str] = field(
+        MapOf(Text(100), Choice(LEDGER_FIELDS, "ledger field"), "column header"),
+        "表头与字段的对应，补充或覆盖内置的中文表头（如 项目名称: name；ignore 表示不读该列）",
+        "column header → field, adding to or overriding the built-in Chinese headers "
+        "(ignore: skip the column)", default=None)
+    sheet: Optional[str] = field(Text(100), "工作表名称（默认第一个）", "sheet name (default: the first)")
+    header_row: Optional[int] = field(Amount(1, 1000, integer=True), "表头所在行（默认自动查找）",
+                                      "header row (found automatically by default)")
+    unit: Optional[str] = field(Choice({u: () for u in V.MONEY_UNITS}, "money unit"),
+                                "台账金额单位（表头和表上方都未注明时）",
+                                "the ledger's money unit when neither the headers nor the title say")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Site:
     """`content/site.yaml`: the site as a whole."""
@@ -44,8 +75,8 @@ class Site:
                             required=True)
     home_region: str = field(Ref("region"), "首页展示的地区", "region the home page presents",
                              required=True)
-    base_url: Optional[str] = field(Url(), "正式网址（仅用于站点地图、订阅和规范链接）",
-                                    "public address (sitemap, feed and canonical links only)")
+    base_url: Optional[str] = field(Url(), "正式网址（用于站点地图、订阅、规范链接和 404 页的链接）",
+                                    "public address (sitemap, feed, canonical links, 404 page links)")
     money_unit: str = field(Choice({u: () for u in V.MONEY_UNITS}, "money unit"), "金额单位",
                             "money unit", default="亿元")
     schedule_basis: str = field(Choice(V.SCHEDULE_BASES, "schedule basis"),
@@ -63,3 +94,5 @@ class Site:
     sources: Mapping[str, Source] = field(MapOf(Slug(), Record(Source), "source id"),
                                           "来源清单，记录中用 source: 标识 引用",
                                           "sources, cited from records by id", default=None)
+    ledger: Optional[LedgerConfig] = field(Record(LedgerConfig), "月度台账导入设置（bulletin import）",
+                                           "monthly ledger import settings (bulletin import)")
