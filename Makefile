@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: site check test bench clean schema
+.PHONY: site check test bench bench-build clean schema
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,16 @@ schema: $(VENV)/.site-installed
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest
 
-bench: $(VENV)/.test-installed
+$(VENV)/.bench-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	@touch $@
+
+bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/check_bench.py
+
+# Full builds and rebuilds beside Hugo (bench/README.md); long: see --skip-cold, --sizes
+bench-build: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf output .output.* .cache .pytest_cache

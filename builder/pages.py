@@ -9,7 +9,7 @@ with one route is a Problem, never a silent overwrite.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import urls
 from .derive import Derived, ReportView
@@ -17,7 +17,7 @@ from .errors import Problem
 from .i18n import Catalog
 from .present import Presenter
 
-__all__ = ["Page", "plan_pages", "PAGE_SIZE"]
+__all__ = ["Page", "Plan", "page_plans", "plan_pages", "PAGE_SIZE"]
 
 PAGE_SIZE = 500  # rows per page of the projects table
 
@@ -33,6 +33,21 @@ class Page:
     description: str = ""
     kind: str = ""
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A page before its context is built: its route, what it is about, and how to make it.
+
+    Routes are known for every page at once (so clashes are found before
+    anything renders), while `make()` runs only for pages that are rendered:
+    an incremental rebuild plans a handful of pages, not the whole site.
+    """
+
+    route: str
+    kind: str
+    key: Any  # the record id (a tuple of ids for a page of the projects table), or None
+    make: Callable[[], Page]
 
 
 def _name(t: Catalog, rec: Any) -> str:
@@ -133,8 +148,8 @@ class _Planner:
         return tuple(i for i in ids if i in self.charts)
 
 
-def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Page], list[Problem]]:
-    """All pages of the site; a route claimed twice is a Problem."""
+def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Plan], list[Problem]]:
+    """A Plan for every page of the site; a route claimed twice is a Problem."""
     from .pagekinds import (
         bulletin_pages,
         campaign_pages,
@@ -144,17 +159,24 @@ def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[
         region_pages,
     )
     pl = _Planner(d, t, charts)
-    pages: list[Page] = []
-    for make in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages):
-        pages.extend(make(pl))
-    seen: dict[str, Page] = {}
+    plans: list[Plan] = []
+    for kind in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages):
+        plans.extend(kind(pl))
+    seen: dict[str, Plan] = {}
     problems = []
-    for page in pages:
-        if page.route in seen:
-            first = seen[page.route]
-            problems.append(Problem(page.sources[0] if page.sources else page.route, 0, 0, (),
-                                    "route-clash", f"two pages would be written to {page.route} "
-                                    f"({first.kind} and {page.kind}); rename one id"))
-        seen[page.route] = page
-    return pages, problems
+    for plan in plans:
+        if plan.route in seen:
+            first = seen[plan.route]
+            where = d.content.paths.get((plan.kind, plan.key), plan.route) \
+                if isinstance(plan.key, str) else plan.route
+            problems.append(Problem(where, 0, 0, (), "route-clash",
+                                    f"two pages would be written to {plan.route} "
+                                    f"({first.kind} and {plan.kind}); rename one id"))
+        seen[plan.route] = plan
+    return plans, problems
 
+
+def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Page], list[Problem]]:
+    """Every page of the site, made; a route claimed twice is a Problem."""
+    plans, problems = page_plans(d, t, charts)
+    return [p.make() for p in plans], problems

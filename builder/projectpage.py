@@ -2,35 +2,45 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from . import urls
 from . import vocab as V
 from .chartplan import campaign_name
 from .figures import value_of
-from .pages import PAGE_SIZE, Page, _name, _Planner
+from .pages import PAGE_SIZE, Page, Plan, _name, _Planner
 from .refs import batch_anchor
 
 __all__ = ["projects_list", "project_page", "campaign_page"]
 
 
-def projects_list(pl: _Planner) -> list[Page]:
-    t = pl.t
+def projects_list(pl: _Planner) -> list[Plan]:
+    """The projects table, PAGE_SIZE rows a page; each page's key is the ids on it."""
     pids = list(pl.d.projects)
     chunks = [pids[i:i + PAGE_SIZE] for i in range(0, len(pids), PAGE_SIZE)] or [[]]
-    pages = []
-    for n, chunk in enumerate(chunks, 1):
-        route = "projects/index.html" if n == 1 else urls.route_of(urls.path_of("projects_page", n))
-        nav = [{"n": k, "href": urls.relative(route, "projects/" if k == 1 else
-                                              urls.path_of("projects_page", k)), "current": k == n}
-               for k in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
-        sectors = sorted({pl.sector(pl.d.projects[p].project.sector) for p in pids
-                          if pl.d.projects[p].project.sector})
-        ctx = {"rows": [pl.project_row(route, p) for p in chunk], "pages": nav, "page": n,
-               "total": len(pids),
-               "regions": sorted({r["region"] for r in (pl.project_row(route, p) for p in chunk)}),
-               "stages": [t.t(f"stage.{s}") for s in V.STAGES], "sectors": sectors}
-        pages.append(Page(route, "projects.html", ctx, (), title=t.t("projects.question"),
-                          kind="projects"))
-    return pages
+    return [Plan(_list_route(n), "projects", tuple(chunk), partial(_projects_page, pl, n, chunks))
+            for n, chunk in enumerate(chunks, 1)]
+
+
+def _list_route(n: int) -> str:
+    return "projects/index.html" if n == 1 else urls.route_of(urls.path_of("projects_page", n))
+
+
+def _projects_page(pl: _Planner, n: int, chunks: list[list[str]]) -> Page:
+    t = pl.t
+    pids = [p for c in chunks for p in c]
+    chunk = chunks[n - 1]
+    route = _list_route(n)
+    nav = [{"n": k, "href": urls.relative(route, "projects/" if k == 1 else
+                                          urls.path_of("projects_page", k)), "current": k == n}
+           for k in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
+    sectors = sorted({pl.sector(pl.d.projects[p].project.sector) for p in pids
+                      if pl.d.projects[p].project.sector})
+    rows = [pl.project_row(route, p) for p in chunk]
+    ctx = {"rows": rows, "pages": nav, "page": n, "total": len(pids),
+           "regions": sorted({r["region"] for r in rows}),
+           "stages": [t.t(f"stage.{s}") for s in V.STAGES], "sectors": sectors}
+    return Page(route, "projects.html", ctx, (), title=t.t("projects.question"), kind="projects")
 
 
 def project_page(pl: _Planner, pid: str) -> Page:

@@ -9,11 +9,12 @@ What is reused between rebuilds, and why it is safe:
 - a file's validation result, while its stat (inode, size, mtime, ctime) is
   unchanged (`validate.FileCache`);
 - a drawn chart, while its request (kind, rows, texts) is equal to the last one;
-- a rendered page, while none of the content files it was planned from
-  changed (`Page.sources`, filled by the planner as it reads records) and the
-  site's shape did not change (`pages.shape_of`: ids, parents, memberships —
-  whatever decides which records a page reads); templates, the catalog and
-  site.yaml are part of every page's inputs, so a change there renders all.
+- a rendered page, while none of the content files it is made from changed
+  (`deps.page_sources`) and the site's shape did not change (`deps.shape`: ids,
+  parents, memberships — whatever decides which records a page reads);
+  templates, the catalog and site.yaml are inputs of every page, so a change
+  there renders all. Pages are planned lazily (`pages.Plan`): only the pages
+  rendered have their contexts built.
 """
 
 from __future__ import annotations
@@ -31,9 +32,9 @@ from .derive import Derived, derive
 from .errors import BuildError, Problem
 from .i18n import load_catalog
 from .opendata import DataMemo, data_files
-from .pages import Page, plan_pages
+from .pages import Plan, page_plans
 from .render import Assets, build_assets, render_pages
-from .validate import FileCache, validate
+from .validate import FileCache, default_jobs, validate
 
 __all__ = ["Session", "Outcome", "default_templates"]
 
@@ -81,7 +82,6 @@ class Session:
         self._files: FileCache = {}
         self._charts: dict[str, tuple[ChartRequest, Chart]] = {}
         self._assets: tuple[str, Assets] | None = None
-        self._pages: dict[str, tuple[Page, bytes]] = {}  # route -> (page as planned, its bytes)
         self._key: tuple = ()  # what every page depends on: templates, site, shape
         self._sources: dict[str, object] = {}  # content path -> its record, at the last rebuild
         self._site: dict[str, bytes] = {}
@@ -113,20 +113,17 @@ class Session:
         charts = self._draw(plan_charts(derived, catalog))
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
-        pages, clashes = plan_pages(derived, catalog, charts)
+        plans, clashes = page_plans(derived, catalog, charts)
         if clashes:
             raise BuildError(problems + clashes)
         assets = self._build_assets()
-        stale = self._stale(pages, checked, derived)
+        stale = [plan.make() for plan in self._stale(plans, checked, derived)]
         fresh = render_pages(stale, charts, catalog, checked.site, assets, self.templates,
                              (lambda n, total: progress("render", n, total)) if progress else None)
         times["render"] = time.perf_counter() - t
         files: dict[str, bytes] = {}
-        pages_now: dict[str, tuple[Page, bytes]] = {}
-        for page in pages:
-            body = fresh[page.route] if page.route in fresh else self._pages[page.route][1]
-            pages_now[page.route] = (page, body)
-            files[page.route] = body
+        for plan in plans:
+            files[plan.route] = fresh[plan.route] if plan.route in fresh else self._site[plan.route]
         files.update((k, v) for k, v in fresh.items() if k not in files)  # robots.txt
         files.update(assets.files)
         t = time.perf_counter()
@@ -134,9 +131,9 @@ class Session:
         times["data"] = time.perf_counter() - t
         changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
             frozenset(set(self._site) - set(files))
-        self._pages, self._site = pages_now, files
+        self._site = files
         times["total"] = time.perf_counter() - t0
-        return Outcome(derived, tuple(problems), files, changed, len(pages), len(charts),
+        return Outcome(derived, tuple(problems), files, changed, len(plans), len(charts),
                        len(stale), times)
 
     # --- what can be reused ---------------------------------------------------------------
@@ -151,7 +148,8 @@ class Session:
                 out[cid] = old[1]
             else:
                 todo.append(req)
-        drawn = draw(todo, self.cache, self.jobs or 1) if todo else {}
+        jobs = self.jobs if self.jobs is not None else default_jobs()  # all cores, as --jobs says
+        drawn = draw(todo, self.cache, jobs) if todo else {}
         out.update(drawn)
         self._charts = {cid: (requests[cid], out[cid]) for cid in requests}
         return {cid: out[cid] for cid in requests}
@@ -162,7 +160,7 @@ class Session:
             self._assets = (key, build_assets(self.templates, self.cache))
         return self._assets[1]
 
-    def _stale(self, pages: list[Page], checked: Any, derived: Derived) -> list[Page]:
+    def _stale(self, plans: list[Plan], checked: Any, derived: Derived) -> list[Plan]:
         """The pages to render: all when templates, site.yaml or the site's shape changed;
         otherwise the new ones and those made from a file whose record changed (`deps`)."""
         records = _records_by_path(checked)
@@ -171,24 +169,15 @@ class Session:
                    if records.get(path) is not self._sources.get(path)
                    and records.get(path) != self._sources.get(path)}
         self._sources = records
-        if key != self._key:
+        if key != self._key or not self._site:
             self._key = key
-            return pages
+            return plans
         stale = []
-        for page in pages:
-            sources = page_sources(derived, page.kind, _key_of(page))
-            if sources is None or page.route not in self._pages or not changed.isdisjoint(sources):
-                stale.append(page)
+        for plan in plans:
+            sources = page_sources(derived, plan.kind, plan.key)
+            if sources is None or plan.route not in self._site or not changed.isdisjoint(sources):
+                stale.append(plan)
         return stale
-
-
-def _key_of(page: Page) -> Any:
-    """The record a page is about, as `deps.page_sources` wants it."""
-    if page.kind == "projects":
-        return [row["id"] for row in page.context.get("rows", ())]
-    if page.kind in ("project", "region", "campaign", "bulletin"):
-        return page.route.split("/")[1]
-    return None
 
 
 def _records_by_path(checked) -> dict[str, object]:
