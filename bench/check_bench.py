@@ -4,6 +4,7 @@
     python bench/check_bench.py --sizes 1000,5000 --runs 5
     python bench/check_bench.py --keep                # reuse the sites already generated
     python bench/check_bench.py --wait-idle 300       # on a shared machine: wait for quiet
+    python bench/check_bench.py --store               # and with the record store, cold and warm
 
 For each N the site is generated once with `bench/generate.py` into tmpfs
 (/dev/shm), and that generation is timed. Each measurement then runs
@@ -24,6 +25,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -117,10 +119,12 @@ def wait_idle(limit: float, threshold: float = 0.15) -> float:
         time.sleep(2.0)
 
 
-def measure(content: Path, jobs: int, derive: bool) -> dict:
+def measure(content: Path, jobs: int, derive: bool, cache_dir: Path | None = None) -> dict:
     cmd = [sys.executable, str(HERE / "measure.py"), str(content), "--jobs", str(jobs)]
     if not derive:
         cmd.append("--no-derive")
+    if cache_dir is not None:
+        cmd += ["--cache-dir", str(cache_dir)]
     use_time = os.access(TIME, os.X_OK)
     if use_time:
         cmd = [TIME, "-v"] + cmd
@@ -158,9 +162,9 @@ def _mb(kb) -> str:
 
 def table(rows: list[dict], gen: dict) -> str:
     out = [
-        "| N projects | files | jobs | wall median (s) | wall min (s) | validate (s) | derive (s) "
+        "| N projects | files | jobs | store | wall median (s) | wall min (s) | validate (s) | derive (s) "
         "| CPU (s) | peak RSS (MB) | worker RSS (MB) | problems | other load (cores) | generate (s) |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|:--|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         runs = r["runs"]
@@ -168,7 +172,8 @@ def table(rows: list[dict], gen: dict) -> str:
         problems = runs[0]["errors"] + runs[0]["warnings"]
         worker = _med([x["rss_worker_kb"] for x in runs]) if r["jobs"] > 1 else None
         out.append(
-            f"| {r['n']:,} | {runs[0]['records']:,} | {r['jobs']} | {_s(_med(walls))} | "
+            f"| {r['n']:,} | {runs[0]['records']:,} | {r['jobs']} | {r.get('store', '–')} | "
+            f"{_s(_med(walls))} | "
             f"{_s(min(walls))} | {_s(_med([x['validate_s'] for x in runs]))} | "
             f"{_s(_med([x['derive_s'] for x in runs]))} | {_s(_med([x['cpu_s'] for x in runs]))} | "
             f"{_mb(_med([x['rss_peak_kb'] for x in runs]))} | {_mb(worker)} | {problems} | "
@@ -183,6 +188,8 @@ def main(argv=None) -> int:
     ap.add_argument("--runs", type=int, default=3, help="measurements per (N, jobs); at least 1")
     ap.add_argument("--keep", action="store_true", help="do not regenerate existing sites")
     ap.add_argument("--no-derive", action="store_true", help="time validate only")
+    ap.add_argument("--store", action="store_true",
+                    help="also time validate with the on-disk record store, cold (empty) and warm")
     ap.add_argument("--wait-idle", type=float, default=0, metavar="SECONDS",
                     help="before each run, wait up to SECONDS for other processes to go idle")
     ap.add_argument("--root", type=Path,
@@ -210,22 +217,30 @@ def main(argv=None) -> int:
             gen[n] = generate(n, site)
             print(f"N={n:,}: generated in {gen[n]:.2f} s", file=sys.stderr)
         for jobs in jobs_list:
-            results = []
-            for i in range(runs):
-                if args.wait_idle:
-                    wait_idle(args.wait_idle)
-                res = measure(content, jobs, not args.no_derive)
-                res["loadavg"] = _loadavg()
-                results.append(res)
-                print(f"N={n:,} jobs={jobs} run {i + 1}/{runs}: {res['wall_s']:.2f} s "
-                      f"(validate {res['validate_s']:.2f}, derive {_s(res['derive_s'])}, "
-                      f"CPU {res['cpu_s']:.2f}; other processes {_s(res['foreign_cores'])} "
-                      f"cores)", file=sys.stderr)
-                if res["errors"] or res["warnings"]:
-                    print(f"  warning: the generated site has {res['errors']} errors and "
-                          f"{res['warnings']} warnings; first: {res['first_problem']}",
-                          file=sys.stderr)
-            rows.append({"n": n, "jobs": jobs, "runs": results})
+            for store in (["–", "cold", "warm"] if args.store else ["–"]):
+                cache_dir = None if store == "–" else site / "store"
+                if store == "warm":
+                    measure(content, jobs, False, cache_dir)  # fill it
+                results = []
+                for i in range(runs):
+                    if store == "cold":
+                        shutil.rmtree(cache_dir, ignore_errors=True)  # type: ignore[arg-type]
+                    if args.wait_idle:
+                        wait_idle(args.wait_idle)
+                    res = measure(content, jobs, not args.no_derive, cache_dir)
+                    res["loadavg"] = _loadavg()
+                    results.append(res)
+                    print(f"N={n:,} jobs={jobs} store={store} run {i + 1}/{runs}: "
+                          f"{res['wall_s']:.2f} s (validate {res['validate_s']:.2f}, derive "
+                          f"{_s(res['derive_s'])}, CPU {res['cpu_s']:.2f}; other processes "
+                          f"{_s(res['foreign_cores'])} cores)", file=sys.stderr)
+                    if res["errors"] or res["warnings"]:
+                        print(f"  warning: the generated site has {res['errors']} errors and "
+                              f"{res['warnings']} warnings; first: {res['first_problem']}",
+                              file=sys.stderr)
+                if cache_dir is not None:
+                    shutil.rmtree(cache_dir, ignore_errors=True)
+                rows.append({"n": n, "jobs": jobs, "store": store, "runs": results})
 
     after = machine()
     if (after["commit"], after["builder_dirty"]) != (info["commit"], info["builder_dirty"]):

@@ -1,13 +1,14 @@
 """One measurement, in this (fresh) process: import, validate, derive.
 
-    python bench/measure.py CONTENT [--jobs N] [--no-derive]
+    python bench/measure.py CONTENT [--jobs N] [--no-derive] [--cache-dir DIR]
 
 Prints one JSON line on stdout: seconds spent importing the builder, in
 `validate(content, jobs)` and in `derive(content)` (when `builder.derive`
 has one), the problem counts, and peak RSS of this process and of its
 largest worker. `check_bench.py` runs it in a new interpreter for every
 measurement so that imports and the process pool are paid each time, as a
-real `bulletin check` pays them.
+real `bulletin check` pays them. `--cache-dir` hands validate a record store
+(`validate(..., cache_dir=DIR)`): empty for a cold run, filled for a warm one.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def main() -> int:
     ap.add_argument("content", type=Path)
     ap.add_argument("--jobs", type=int, default=None)
     ap.add_argument("--no-derive", action="store_true")
+    ap.add_argument("--cache-dir", type=Path, default=None)
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -41,7 +43,8 @@ def main() -> int:
     except ImportError:
         derive = None
     t1 = time.perf_counter()
-    content = validate(args.content, jobs=args.jobs)
+    kwargs = {"cache_dir": args.cache_dir} if args.cache_dir else {}
+    content = validate(args.content, jobs=args.jobs, **kwargs)
     t2 = time.perf_counter()
     problems = list(content.problems)
     derive_s = None

@@ -12,7 +12,8 @@ values), is read here with a regular expression and stands in the text given
 to PyYAML as one marker scalar; anything else goes to PyYAML unchanged.
 Values resolve through the same `plain()` as PyYAML's path, so the data and
 every position are identical (tests/test_fastlines.py checks both paths
-against each other).
+against each other). Files written entirely one value a line do not get
+here: `_flatyaml.read_flat` reads them whole.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _PAIR = re.compile(r" *([A-Za-z_][A-Za-z0-9_]*): +((?:-(?=[0-9.])|[0-9A-Za-z_.+~
 #: The ledger's own shape, read with one match (most lines of a large site).
 _COMMON = re.compile(r"^( *)- \{month: (\d{4}-\d{2}), completed_ytd: ([0-9]+\.[0-9]+|[0-9]+), "
                      r"completed_cumulative: ([0-9]+\.[0-9]+|[0-9]+)\} *$")
+
+_OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 
 #: (data, {key: (key position, value position)}, position of the "{")
 FastLine = tuple
@@ -76,8 +79,8 @@ def substitute(text: str, line_offset: int = 0) -> tuple[str, dict[str, FastLine
     """The text with each fast line's mapping replaced by a marker, and the lines read.
 
     `line_offset` is added to line numbers (for front matter)."""
-    if "{" not in text or MARK in text:
-        return text, {}
+    if "{" not in text or MARK in text or _OTHER_BREAKS.search(text):
+        return text, {}  # (YAML's other line breaks would shift our line numbers)
     lines = text.split("\n")
     table: dict[str, FastLine] = {}
     for i, line in enumerate(lines):

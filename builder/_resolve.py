@@ -18,15 +18,35 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml's C parser: several times faster; results are identical (tested).
-    from yaml import CSafeLoader as _Loader
-    HAVE_LIBYAML = True
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-    HAVE_LIBYAML = False
+from .errors import ConfigError
 
 __all__ = ["FastLoader", "plain", "PLAIN", "STR", "SEQ", "MAP", "NOT_FINITE", "BAD_DATE",
-           "MERGE_KEY", "SIMPLE", "HAVE_LIBYAML", "T"]
+           "MERGE_KEY", "SIMPLE", "HAVE_LIBYAML", "T", "plain_memo", "c_loader", "require_libyaml",
+           "NO_LIBYAML"]
+
+
+def c_loader() -> type | None:
+    """PyYAML's loader on libyaml's C parser, or None when PyYAML was built without it."""
+    return getattr(yaml, "CSafeLoader", None)
+
+
+# libyaml's parser is several times faster than PyYAML's own, and the builder is
+# tested on it; without it a large site takes minutes to check, so it is required
+# (DESIGN §8). The module still imports, so that `--help` and the message work.
+HAVE_LIBYAML = c_loader() is not None
+_Loader = c_loader() or yaml.SafeLoader
+NO_LIBYAML = (
+    f"PyYAML {getattr(yaml, '__version__', '?')} was installed without libyaml, the C parser "
+    "the builder requires (yaml.CSafeLoader is missing). Reinstall it from a wheel: "
+    "`pip install --force-reinstall --only-binary=pyyaml pyyaml`; where no wheel fits, "
+    "install libyaml's headers first (Debian/Ubuntu: `apt install libyaml-dev`, macOS: "
+    "`brew install libyaml`), then `pip install --force-reinstall --no-binary=pyyaml pyyaml`.")
+
+
+def require_libyaml() -> None:
+    """Raise ConfigError, saying how to fix it, when libyaml is missing."""
+    if not HAVE_LIBYAML:
+        raise ConfigError(NO_LIBYAML)
 
 T = "tag:yaml.org,2002:"
 STR, SEQ, MAP = T + "str", T + "seq", T + "map"
@@ -55,6 +75,8 @@ NOT_FINITE = object()
 BAD_DATE = object()
 MERGE_KEY = object()
 _memo: dict[str, Any] = {}
+#: What `plain` has resolved so far (read-only for callers): a lookup here skips a call.
+plain_memo = _memo
 
 
 def plain(text: str) -> Any:

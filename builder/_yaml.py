@@ -8,6 +8,9 @@ alias expansion ("billion laughs") and nesting depth, and keep numbers exactly
 as typed (`Decimal`, never float).
 
 Plain scalars resolve as `_resolve.plain` says (YAML 1.1, three exceptions).
+Most record files never reach PyYAML: `_flatyaml.read_flat` reads the
+one-line-per-value subset they are written in, and gives the same data and
+positions (tests/test_fastlines.py holds it to this module's own path).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import yaml
 
 from ._events import event_position
 from ._fastlines import MARK, substitute
+from ._flatyaml import FlatIndex, read_flat
 from ._resolve import (
     BAD_DATE,
     HAVE_LIBYAML,
@@ -30,6 +34,7 @@ from ._resolve import (
     SIMPLE,
     FastLoader,
     plain,
+    require_libyaml,
 )
 from .errors import Problem
 from .types import FieldPath, Position
@@ -58,11 +63,12 @@ class Document:
 
     path: str
     data: Any
-    root: Any  # yaml.Node; positions are looked up only when a problem needs one
+    root: Any  # yaml.Node (None when `flat` is set); positions are looked up when needed
     lines: tuple[str, ...]
     line_offset: int = 0
     text: str = ""  # the YAML text parsed (for positions behind aliases)
     fast: Any = None  # lines read by the fast path: marker -> (data, positions, brace position)
+    flat: FlatIndex | None = None  # set when `read_flat` read the whole text (then no `root`)
 
     def _pos(self, node: yaml.Node) -> Position:
         m = node.start_mark
@@ -70,8 +76,10 @@ class Document:
 
     def position(self, field: FieldPath, at_key: bool = False) -> Position:
         """Where `field` is; a missing field points at its nearest parent."""
+        if self.flat is not None:
+            return self.flat.position(tuple(field), at_key)
         node, key_node = self.root, None
-        for part in field:
+        for depth, part in enumerate(field):
             nxt = None
             if isinstance(node, yaml.MappingNode):
                 for k, v in node.value:
@@ -87,8 +95,8 @@ class Document:
             elif (isinstance(node, yaml.ScalarNode) and self.fast and node.value in self.fast
                   and isinstance(part, str)):
                 _data, where, brace = self.fast[node.value]
-                if part in where:
-                    return where[part][0 if at_key else 1]
+                if part in where:  # a scalar: a longer path stops at its value, as below
+                    return where[part][0 if at_key and depth == len(field) - 1 else 1]
                 return brace
             if nxt is None:
                 return self.fast[node.value][2] if self._is_fast(node) else self._pos(node)
@@ -104,6 +112,8 @@ class Document:
 
     def positions_at(self, depth: int, lists: frozenset = frozenset()) -> dict[FieldPath, Position]:
         """Positions of top-level fields, and of items of the named top-level lists."""
+        if self.flat is not None:
+            return self.flat.positions_at(depth, lists)
         out: dict[FieldPath, Position] = {}
         if not isinstance(self.root, yaml.MappingNode):
             return out
@@ -308,12 +318,18 @@ def _hint(what: str) -> str:
 
 
 def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
-               line_offset: int = 0, fast_path: bool = True) -> tuple[Document | None, list[Problem]]:
-    """Parse one YAML document; never raises for bad input.
+               line_offset: int = 0, fast_path: bool = True,
+               flat: bool = True) -> tuple[Document | None, list[Problem]]:
+    """Parse one YAML document; never raises for bad input (ConfigError when
+    PyYAML lacks libyaml: the environment, not the input, is at fault).
 
     `lines` are the whole file's lines (for messages) when `text` is a part of
     it starting `line_offset` lines in, as Markdown front matter is.
+    `fast_path=False` reads everything through PyYAML's nodes, and
+    `flat=False` only skips the whole-file reader (`read_flat`); both are
+    for tests and for callers that need `Document.root`.
     """
+    require_libyaml()
     if lines is None:
         lines = tuple(text.split("\n"))
     for i, line in enumerate(text.split("\n") if "\t" in text else ()):
@@ -323,12 +339,15 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
             return None, [Problem(path, n, len(line) - len(stripped) + 1, (), "tab",
                                   "a tab is used for indentation; YAML allows only spaces",
                                   "error", lines[n - 1] if n <= len(lines) else None)]
+    read = read_flat(text, line_offset) if fast_path and flat else None
+    if read is not None:
+        return Document(path, read[0], None, lines, line_offset, text, None, read[1]), []
     fast_text, fast = substitute(text, line_offset) if fast_path else (text, {})
     try:
         node = yaml.compose(fast_text, Loader=FastLoader)
     except yaml.YAMLError as err:
         if fast:
-            return parse_yaml(text, path, lines, line_offset, fast_path=False)
+            return parse_yaml(text, path, lines, line_offset, fast_path=False, flat=False)
         return None, [_syntax_problem(path, err, lines, line_offset)]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
@@ -341,7 +360,7 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
         data = b.build(node, 0)
     except _Abort as abort:
         if fast:
-            return parse_yaml(text, path, lines, line_offset, fast_path=False)
+            return parse_yaml(text, path, lines, line_offset, fast_path=False, flat=False)
         return None, b.problems + [abort.problem]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
@@ -349,5 +368,5 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
     if b.fast_used != len(fast) or (fast and b.problems):
         # A marker landed inside a block of text, or something needs the slow path's
         # own report: read the file again the ordinary way.
-        return parse_yaml(text, path, lines, line_offset, fast_path=False)
+        return parse_yaml(text, path, lines, line_offset, fast_path=False, flat=False)
     return Document(path, data, node, lines, line_offset, text, fast), b.problems

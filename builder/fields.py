@@ -20,7 +20,7 @@ from typing import Any, Callable
 from .errors import Problem
 from .types import FieldPath
 
-__all__ = ["BAD", "Ctx", "Spec", "ListOf", "MapOf", "Record", "field", "unknown_message"]
+__all__ = ["BAD", "SLOW", "Ctx", "Spec", "ListOf", "MapOf", "Record", "field", "unknown_message"]
 
 
 class _Bad:
@@ -30,6 +30,15 @@ class _Bad:
 
 #: Returned by `coerce` for a value that failed; never stored in a record.
 BAD: Any = _Bad()
+
+
+class _Slow:
+    def __repr__(self) -> str:
+        return "SLOW"
+
+
+#: Returned by `quick` for a value that needs `coerce` (and perhaps its messages).
+SLOW: Any = _Slow()
 
 
 class Ctx:
@@ -75,6 +84,11 @@ class Spec:
     """Base of all field kinds."""
 
     type_name = "value"
+    #: `quick(value)`: what `coerce` returns for a value that passes, or SLOW,
+    #: with no problems, references or paths: the common case, without the
+    #: bookkeeping (a large site coerces millions of values). None when a kind
+    #: has no shortcut; tests/test_quick.py holds each to `coerce`.
+    quick: Any = None
 
     def coerce(self, value: Any, path: FieldPath, ctx: Ctx) -> Any:
         raise NotImplementedError
@@ -90,6 +104,20 @@ class ListOf(Spec):
     def __init__(self, item: Spec, max_items: int = 10_000):
         self.item = item
         self.max_items = max_items
+        if item.quick is None:
+            self.quick = None
+
+    def quick(self, value):
+        if value.__class__ is not list or len(value) > self.max_items:
+            return SLOW
+        out = []
+        q = self.item.quick
+        for v in value:
+            c = q(v)
+            if c is SLOW:
+                return SLOW
+            out.append(c)
+        return tuple(out)
 
     @property
     def type_name(self):
@@ -103,7 +131,13 @@ class ListOf(Spec):
                              f"{self.max_items} are allowed")
         out = []
         item = self.item
+        q = item.quick
         for i, v in enumerate(value):
+            if q is not None:
+                c = q(v)
+                if c is not SLOW:
+                    out.append(c)
+                    continue
             c = item.coerce(v, path + (i,), ctx)
             if c is not BAD:
                 out.append(c)
@@ -120,6 +154,21 @@ class MapOf(Spec):
         self.key = key
         self.value = value
         self.key_name = key_name
+        if key.quick is None or value.quick is None:
+            self.quick = None
+
+    def quick(self, value):
+        if value.__class__ is not dict:
+            return SLOW
+        out = {}
+        kq, vq = self.key.quick, self.value.quick
+        for k, v in value.items():
+            kk = kq(k)
+            vv = vq(v)
+            if kk is SLOW or vv is SLOW:
+                return SLOW
+            out[kk] = vv
+        return out
 
     @property
     def type_name(self):
@@ -172,6 +221,31 @@ def field(spec: Spec, zh: str, en: str = "", *, required: bool = False, default:
     return dataclasses.field(default=default, metadata=meta)
 
 
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _template(cls: type) -> dict | None:
+    """Every field of `cls` with its default, in order, when a record can be made
+    by filling in that dict: what the dataclass's `__init__` would store, without
+    its `object.__setattr__` per field (half the cost of a ledger line). None when
+    `__init__` does more: `__post_init__`, slots, factories, fields it leaves out."""
+    if (not dataclasses.is_dataclass(cls) or hasattr(cls, "__post_init__")
+            or "__slots__" in cls.__dict__):
+        return None
+    out = {}
+    for f in dataclasses.fields(cls):
+        if not f.init or f.default_factory is not dataclasses.MISSING:
+            return None
+        if f.default is dataclasses.MISSING:
+            if not f.metadata.get("required"):
+                return None
+            out[f.name] = None  # always given: a missing required field fails the record
+        else:
+            out[f.name] = f.default
+    return out
+
+
 class Record(Spec):
     """A mapping checked against a dataclass's declared fields."""
 
@@ -181,8 +255,44 @@ class Record(Spec):
         self.fields = {f.name: f for f in dataclasses.fields(cls) if "spec" in f.metadata}
         self.required = [n for n, f in self.fields.items() if f.metadata["required"]]
         self.type_name = cls.__name__
-        # name -> (spec, required): read once, not from metadata on every value.
-        self._plan = {n: (f.metadata["spec"], f.metadata["required"]) for n, f in self.fields.items()}
+        # name -> (spec, required, quick): read once, not from metadata on every value.
+        self._plan = {n: (f.metadata["spec"], f.metadata["required"], f.metadata["spec"].quick)
+                      for n, f in self.fields.items()}
+        self._template = _template(cls)
+        if check is not None:
+            self.quick = None
+
+    def _make(self, kwargs: dict) -> Any:
+        if self._template is None:
+            return self.cls(**kwargs)
+        fields = self._template.copy()
+        fields.update(kwargs)
+        obj = _new(self.cls)
+        _set(obj, "__dict__", fields)
+        return obj
+
+    def quick(self, value):
+        if value.__class__ is not dict:
+            return SLOW
+        plan = self._plan
+        kwargs = {}
+        for key, v in value.items():
+            entry = plan.get(key)
+            if entry is None:
+                return SLOW
+            if v is None:
+                if entry[1]:
+                    return SLOW
+                continue
+            q = entry[2]
+            c = SLOW if q is None else q(v)
+            if c is SLOW:
+                return SLOW
+            kwargs[key] = c
+        for name in self.required:
+            if name not in kwargs:
+                return SLOW
+        return self._make(kwargs)
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, dict):
@@ -197,12 +307,17 @@ class Record(Spec):
                 ctx.error(path + (str(key),), "unknown-field",
                           unknown_message(str(key), self.fields), at_key=True)
                 continue
-            spec, required = entry
+            spec, required, quick = entry
             if v is None:
                 if required:
                     ctx.error(path + (key,), "missing", f"`{key}` is required and cannot be empty")
                     failed = True
                 continue
+            if quick is not None:
+                c = quick(v)
+                if c is not SLOW:
+                    kwargs[key] = c
+                    continue
             c = spec.coerce(v, path + (key,), ctx)
             if c is BAD:
                 failed = failed or required
@@ -214,7 +329,7 @@ class Record(Spec):
                 failed = True
         if failed:
             return BAD
-        obj = self.cls(**kwargs)
+        obj = self._make(kwargs)
         if self.check is not None:
             obj = self.check(obj, path, ctx)
         return obj

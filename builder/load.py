@@ -16,8 +16,8 @@ from pathlib import Path
 from ._yaml import Document, parse_yaml
 from .errors import Problem
 
-__all__ = ["SourceFile", "MAX_FILE_BYTES", "discover", "read_text", "parse_file", "Parsed",
-           "display_path"]
+__all__ = ["SourceFile", "MAX_FILE_BYTES", "discover", "read_bytes", "read_text", "parse_file",
+           "Parsed", "display_path"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 
@@ -119,18 +119,33 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
     return files, problems
 
 
-def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[str | None, list[Problem]]:
-    """The file's text, normalised (BOM dropped, CRLF -> LF), or a Problem."""
+def read_bytes(path: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """The file's bytes, or None when it cannot be read or is over `limit`
+    (`read_text` then says why)."""
     try:
-        size = os.stat(path).st_size
-        if size > limit:
-            return None, [Problem(shown, 0, 0, (), "too-large",
-                                  f"is {size:,} bytes; files larger than {limit:,} bytes are refused")]
         with open(path, "rb") as fh:
             raw = fh.read(limit + 1)
-    except OSError as err:
-        return None, [Problem(shown, 0, 0, (), "unreadable",
-                              f"cannot be read: {err.strerror or err}")]
+    except OSError:
+        return None
+    return raw if len(raw) <= limit else None
+
+
+def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES,
+              raw: bytes | None = None) -> tuple[str | None, list[Problem]]:
+    """The file's text, normalised (BOM dropped, CRLF -> LF), or a Problem.
+
+    `raw` is the file's bytes when the caller has read them already."""
+    if raw is None:
+        try:
+            size = os.stat(path).st_size
+            if size > limit:
+                return None, [Problem(shown, 0, 0, (), "too-large",
+                                      f"is {size:,} bytes; files larger than {limit:,} bytes are refused")]
+            with open(path, "rb") as fh:
+                raw = fh.read(limit + 1)
+        except OSError as err:
+            return None, [Problem(shown, 0, 0, (), "unreadable",
+                                  f"cannot be read: {err.strerror or err}")]
     if len(raw) > limit:
         return None, [Problem(shown, 0, 0, (), "too-large",
                               f"is larger than {limit:,} bytes and is refused")]
@@ -149,21 +164,22 @@ def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES) -> tuple[str |
             pass
         return None, [Problem(shown, line, col, (), "encoding",
                               f"is not UTF-8 text (byte 0x{raw[err.start]:02X}){hint}")]
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     nul = text.find("\x00")
     if nul >= 0:
         line = text.count("\n", 0, nul) + 1
         col = nul - text.rfind("\n", 0, nul)
         return None, [Problem(shown, line, col, (), "nul-byte",
                               "holds a NUL byte (binary data); is this the right file?")]
-    if not text.strip():
+    if not text or text.isspace():  # (as `not text.strip()`, without the copy)
         return None, [Problem(shown, 1, 1, (), "empty", "the file is empty")]
     return text, []
 
 
-def parse_file(f: SourceFile) -> Parsed:
-    """Read and parse one file; problems instead of exceptions."""
-    text, problems = read_text(f.fs_path, f.path)
+def parse_file(f: SourceFile, raw: bytes | None = None) -> Parsed:
+    """Read (unless its bytes are given) and parse one file; problems instead of exceptions."""
+    text, problems = read_text(f.fs_path, f.path, raw=raw)
     if text is None:
         return Parsed(f, None, None, 0, tuple(problems))
     if f.kind != "bulletins":

@@ -7,7 +7,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from .fields import BAD, Spec, _show, unknown_message
+from .fields import BAD, SLOW, Spec, _show, unknown_message
 
 __all__ = ["Amount", "Figure", "FigureSpec", "Year", "BOUNDS", "KINDS"]
 
@@ -37,6 +37,14 @@ class Amount(Spec):
         self.integer = integer
         if integer:
             self.type_name = "whole number"
+
+    def quick(self, value):
+        cls = value.__class__
+        if cls is int or (cls is Decimal and not self.integer and value.is_finite()):
+            lo, hi = self.minimum, self.maximum
+            if (lo is None or value >= lo) and (hi is None or value <= hi):
+                return value
+        return SLOW
 
     def coerce(self, value, path, ctx):
         cls = value.__class__
@@ -105,6 +113,20 @@ class Figure:
         return self.kind == "actual"
 
 
+_FIGURE_FIELDS = {"value": None, "bound": None, "kind": "actual", "note": None, "unit": None}
+
+
+def _plain_figure(value: Any, kind: str) -> Figure:
+    """Figure(value, None, kind) without the frozen `__init__`'s setattr per field
+    (a site has a few per project, and some are cheaper to make than to check)."""
+    fig = object.__new__(Figure)
+    fields = _FIGURE_FIELDS.copy()
+    fields["value"] = value
+    fields["kind"] = kind
+    object.__setattr__(fig, "__dict__", fields)
+    return fig
+
+
 BOUNDS = ("lower", "upper", "approx")
 KINDS = ("actual", "target", "projection")
 
@@ -121,10 +143,16 @@ class FigureSpec(Spec):
         self.kind = kind
         self.type_name = "figure (whole number)" if integer else "figure"
 
+    def quick(self, value):
+        if value.__class__ is dict:
+            return SLOW
+        n = self.number.quick(value)
+        return SLOW if n is SLOW else _plain_figure(n, self.kind)
+
     def coerce(self, value, path, ctx):
         if not isinstance(value, dict):
             n = self.number.coerce(value, path, ctx)
-            return BAD if n is BAD else Figure(n, None, self.kind)
+            return BAD if n is BAD else _plain_figure(n, self.kind)
         bad = False
         unknown = [k for k in value if k not in ("value", "bound", "kind", "note", "unit")]
         for k in unknown:

@@ -9,16 +9,18 @@ of its parts) are warnings: both numbers are kept as printed.
 from __future__ import annotations
 
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any, Iterable
 
 from . import vocab as V
 from ._yaml import Document
 from .errors import Problem
-from .figures import agrees, dec, percent, round_to, schedule_pct, value_of
+from .figures import agrees, percent, round_to, schedule_pct, value_of
 from .model import Campaign, Project, Region, Site
 
 __all__ = ["check_project", "check_region", "check_campaign", "money"]
 
+_MONTH = attrgetter("month")
 _ACHIEVED = ("project_count", "completed", "plan_completion_pct", "ahead_of_schedule_pp",
              "landed_count", "landing_rate_pct")
 
@@ -56,51 +58,54 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
     out: list[Problem] = []
     # Progress: figures keep their place in the raw list for positions.
     raw = doc.data.get("progress") if isinstance(doc.data, dict) else None
-    raw_index = {}
-    if isinstance(raw, list):
-        for i, item in enumerate(raw):
-            if isinstance(item, dict) and isinstance(item.get("month"), str):
-                raw_index.setdefault(item["month"], i)
+    raw_index: dict[str, int] = {}
+
+    def at(month: str) -> tuple:  # the index is built only when a problem needs it
+        if not raw_index and isinstance(raw, list):
+            for i, item in enumerate(raw):
+                if isinstance(item, dict) and isinstance(item.get("month"), str):
+                    raw_index.setdefault(item["month"], i)
+        return ("progress", raw_index.get(month, 0))
+
     seen: set[str] = set()
     prev = None  # the last entry with a completed_ytd figure
     prev_cum = None
     total = money(p.total_investment)
-    for e in sorted(p.progress, key=lambda e: e.month):
-        i = raw_index.get(e.month, 0)
-        at = ("progress", i)
-        if e.month in seen:
-            dup = [j for j, it in enumerate(raw) if isinstance(it, dict) and it.get("month") == e.month]
+    for e in sorted(p.progress, key=_MONTH):
+        month, ytd, cum = e.month, e.completed_ytd, e.completed_cumulative
+        if month in seen:
+            dup = [j for j, it in enumerate(raw) if isinstance(it, dict) and it.get("month") == month]
             out.append(doc.problem(("progress", dup[-1], "month"), "duplicate-month",
-                                   f"{e.month} appears twice in progress; keep one entry per month"))
+                                   f"{month} appears twice in progress; keep one entry per month"))
             continue
-        seen.add(e.month)
-        if e.completed_ytd is None and e.completed_cumulative is None:
-            out.append(doc.problem(at, "missing", f"progress for {e.month} gives no figure; "
+        seen.add(month)
+        if ytd is None and cum is None:
+            out.append(doc.problem(at(month), "missing", f"progress for {month} gives no figure; "
                                    "give completed_ytd or completed_cumulative"))
             continue
-        if (prev is not None and e.completed_ytd is not None
-                and prev.month[:4] == e.month[:4] and e.completed_ytd < prev.completed_ytd):
-            before = ("the previous month's" if _months_apart(prev.month, e.month) == 1
+        if (prev is not None and ytd is not None
+                and prev.month[:4] == month[:4] and ytd < prev.completed_ytd):
+            before = ("the previous month's" if _months_apart(prev.month, month) == 1
                       else f"{prev.month}'s")
-            out.append(doc.problem(at + ("completed_ytd",), "falling",
-                                   f"{e.completed_ytd} is below {before} "
+            out.append(doc.problem(at(month) + ("completed_ytd",), "falling",
+                                   f"{ytd} is below {before} "
                                    f"{prev.completed_ytd} (cumulative figures cannot fall)"))
-        if e.completed_cumulative is not None:
-            if prev_cum is not None and e.completed_cumulative < prev_cum.completed_cumulative:
-                out.append(doc.problem(at + ("completed_cumulative",), "falling",
-                                       f"{e.completed_cumulative} is below {prev_cum.month}'s "
+        if cum is not None:
+            if prev_cum is not None and cum < prev_cum.completed_cumulative:
+                out.append(doc.problem(at(month) + ("completed_cumulative",), "falling",
+                                       f"{cum} is below {prev_cum.month}'s "
                                        f"{prev_cum.completed_cumulative} (cumulative figures cannot fall)"))
-            if e.completed_ytd is not None and e.completed_ytd > e.completed_cumulative:
-                out.append(doc.problem(at + ("completed_ytd",), "ytd-above-cumulative",
-                                       f"{e.completed_ytd} done this year is more than the "
-                                       f"{e.completed_cumulative} done since the start"))
-            if total is not None and dec(e.completed_cumulative) > total:
-                out.append(doc.problem(at + ("completed_cumulative",), "above-total",
-                                       f"{e.completed_cumulative} completed is more than the total "
+            if ytd is not None and ytd > cum:
+                out.append(doc.problem(at(month) + ("completed_ytd",), "ytd-above-cumulative",
+                                       f"{ytd} done this year is more than the "
+                                       f"{cum} done since the start"))
+            if total is not None and cum > total:  # int and Decimal compare exactly
+                out.append(doc.problem(at(month) + ("completed_cumulative",), "above-total",
+                                       f"{cum} completed is more than the total "
                                        f"investment of {_typed(p.total_investment)}; revise total_investment (the first "
                                        "figure stays in baseline)"))
             prev_cum = e
-        if e.completed_ytd is not None:
+        if ytd is not None:
             prev = e
     # Lifecycle order of stage dates, and the current stage.
     dates = p.stage_dates or {}

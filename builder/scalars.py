@@ -7,7 +7,7 @@ import difflib
 import re
 from typing import Callable
 
-from .fields import BAD, Record, Spec, _show
+from .fields import BAD, SLOW, Record, Spec, _show
 
 __all__ = ["Text", "Slug", "Ref", "Boolean", "Choice", "Url", "DateSpec", "Month", "Period",
            "SourceSpec", "SLUG", "PERIOD"]
@@ -20,6 +20,14 @@ class Text(Spec):
         self.max_len = max_len
         self.pattern = re.compile(pattern) if pattern else None
         self.hint = hint
+
+    def quick(self, value):
+        if value.__class__ is str:
+            value = value.strip()
+            if value and len(value) <= self.max_len and (
+                    self.pattern is None or self.pattern.match(value)):
+                return value
+        return SLOW
 
     def coerce(self, value, path, ctx):
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
@@ -55,6 +63,12 @@ class Slug(Spec):
 
     type_name = "id"
 
+    def quick(self, value):
+        if (value.__class__ is str and SLUG.match(value) and len(value) <= 80
+                and value not in _WINDOWS_RESERVED):
+            return value
+        return SLOW
+
     def coerce(self, value, path, ctx):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
@@ -76,6 +90,8 @@ class Slug(Spec):
 class Ref(Slug):
     """The id of another record; resolved in the cross-record pass."""
 
+    quick = None  # a reference is recorded as it is read
+
     def __init__(self, kind: str):
         self.kind = kind
         self.type_name = f"{kind} id"
@@ -90,6 +106,9 @@ class Ref(Slug):
 class Boolean(Spec):
     type_name = "true/false"
 
+    def quick(self, value):
+        return value if value.__class__ is bool else SLOW
+
     def coerce(self, value, path, ctx):
         if not isinstance(value, bool):
             return self.expected(value, path, ctx, "true or false")
@@ -101,6 +120,9 @@ class Boolean(Spec):
 
 class DateSpec(Spec):
     type_name = "date (YYYY-MM-DD)"
+
+    def quick(self, value):
+        return value if isinstance(value, _dt.date) else SLOW
 
     def coerce(self, value, path, ctx):
         if isinstance(value, _dt.date):
@@ -118,6 +140,9 @@ class Month(Spec):
     type_name = "month (YYYY-MM)"
     _re = re.compile(r"^(\d{4})-(\d{2})$")
     _ok: set[str] = set()  # months already seen valid: a ledger repeats the same few
+
+    def quick(self, value):
+        return value if value.__class__ is str and value in self._ok else SLOW
 
     def coerce(self, value, path, ctx):
         if value.__class__ is str and value in self._ok:
@@ -175,6 +200,9 @@ class Choice(Spec):
             for a in aliases:
                 self.lookup[a] = canon
 
+    def quick(self, value):
+        return self.lookup.get(value, SLOW) if value.__class__ is str else SLOW
+
     def coerce(self, value, path, ctx):
         canon = self.lookup.get(value) if isinstance(value, str) else None
         if canon is None:
@@ -203,7 +231,13 @@ class SourceSpec(Spec):
     type_name = "source"
 
     def __init__(self, record: Callable[[], Record]):
-        self._record = record
+        self._make_record = record
+        self._made: Record | None = None
+
+    def _record(self) -> Record:
+        if self._made is None:  # made on first use: the record class may be defined later
+            self._made = self._make_record()
+        return self._made
 
     def coerce(self, value, path, ctx):
         if isinstance(value, str):

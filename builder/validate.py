@@ -1,25 +1,31 @@
 """Stage 2, validate: documents -> typed records + every Problem, together.
 
 Each file is checked on its own first (`validate_file`: structure, types,
-rules within the record), which is what runs in parallel and what a cache
-can key by the file's bytes; then the cross-record pass checks what spans
-files (references, parents, figure citations). Cross-record rules run only on
-records whose own fields passed.
+rules within the record), which is what runs in parallel (this process and
+`jobs - 1` workers share the files) and what the record store keeps on disk,
+keyed by the file's bytes (`cache_dir`, see `_recordstore`); then the
+cross-record pass checks what spans files (references, parents, figure
+citations). Cross-record rules run only on records whose own fields passed.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import gc
 import os
+import pickle
 import re
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from . import crossref, rules
+from ._recordstore import RecordStore, read_stamped
+from ._resolve import require_libyaml
 from .blocks import scan_body
 from .content import Bulletin, Content
 from .errors import Problem, sort_problems
@@ -52,9 +58,9 @@ class FileResult:
 FileCache = dict[str, tuple[tuple, FileResult]]
 
 
-def validate_file(f: SourceFile, site_basis: str = "month") -> FileResult:
-    """Parse and check one file on its own."""
-    parsed = parse_file(f)
+def validate_file(f: SourceFile, site_basis: str = "month", raw: bytes | None = None) -> FileResult:
+    """Parse and check one file on its own (`raw`: its bytes, if already read)."""
+    parsed = parse_file(f, raw)
     problems = list(parsed.problems)
     doc = parsed.doc
     if doc is None:
@@ -125,14 +131,101 @@ def _chunk(files: list[SourceFile], basis: str) -> list[FileResult]:
         return [validate_file(f, basis) for f in files]
 
 
-def _validate_all(files: list[SourceFile], basis: str, jobs: int) -> list[FileResult]:
+def _chunk_kept(files: list[SourceFile], basis: str) -> tuple[list[FileResult], list[tuple]]:
+    """As `_chunk`, and each result kept for the record store: (stamp, pickled), the
+    file read once for both (stamp None when it could not be read)."""
+    results, kept = [], []
+    with _no_gc():
+        for f in files:
+            raw, stamp = read_stamped(f, basis)
+            r = validate_file(f, basis, raw)
+            results.append(r)
+            kept.append((stamp, pickle.dumps(_parts(r), protocol=pickle.HIGHEST_PROTOCOL)))
+    return results, kept
+
+
+def _parts(r: FileResult) -> tuple:
+    return (r.record, r.problems, r.refs, r.where)
+
+
+def _work(files: list[SourceFile], basis: str, keep: bool) -> list:
+    """A worker's chunk, as it travels back: each result less its SourceFile, which
+    the parent already has (pickling is a large part of what a worker costs), or
+    what the record store keeps of it."""
+    return _chunk_kept(files, basis)[1] if keep else [_parts(r) for r in _chunk(files, basis)]
+
+
+def _validate_all(files: list[SourceFile], basis: str, jobs: int,
+                  kept: list[tuple] | None = None) -> list[FileResult]:
+    """Every file's result, in order, from this process and `jobs - 1` workers
+    (and, into `kept`, what the record store keeps of each).
+
+    The files go out in small chunks, in order; this process works through them
+    from the end, taking each chunk no worker has started, until it meets one that
+    a worker has. So the work splits itself by speed, and only the workers' part
+    is pickled, while this process unpickles what comes back between its chunks."""
+    keep = kept is not None
     if jobs <= 1 or len(files) < PARALLEL_THRESHOLD:
-        return _chunk(files, basis)
-    size = max(50, len(files) // (jobs * 4))
+        if not keep:
+            return _chunk(files, basis)
+        results, mine = _chunk_kept(files, basis)
+        kept.extend(mine)  # type: ignore[union-attr]
+        return results
+    size = max(50, len(files) // (jobs * 16))
     chunks = [files[i:i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(_chunk, chunks, [basis] * len(chunks)))
-    return [r for part in parts for r in part]
+    done: list[list[FileResult] | None] = [None] * len(chunks)
+    stored: list[list[tuple]] = [[] for _ in chunks]
+    unpacked: list[list | None] = [None] * len(chunks)
+    ready = [threading.Event() for _ in chunks]
+
+    def unpack(i: int, fut: Future) -> None:
+        # On the pool's thread as chunks arrive, so the stealing below feels its cost.
+        try:
+            if keep and not fut.cancelled() and fut.exception() is None:
+                unpacked[i] = [pickle.loads(blob) for _stamp, blob in fut.result()]
+        finally:
+            ready[i].set()
+
+    with ProcessPoolExecutor(max_workers=jobs - 1) as pool:
+        futures = [pool.submit(_work, chunk, basis, keep) for chunk in chunks]
+        for i, fut in enumerate(futures):
+            fut.add_done_callback(functools.partial(unpack, i))
+        for i in range(len(chunks) - 1, -1, -1):
+            if not futures[i].cancel():
+                break  # a worker has it, and every chunk before it
+            if keep:
+                done[i], stored[i] = _chunk_kept(chunks[i], basis)
+            else:
+                done[i] = _chunk(chunks[i], basis)
+        for i, fut in enumerate(futures):
+            if done[i] is None:
+                parts = fut.result()
+                if keep:
+                    ready[i].wait()
+                    stored[i], parts = parts, unpacked[i]
+                done[i] = [FileResult(f, *p) for f, p in zip(chunks[i], parts)]
+    if keep:
+        kept.extend(k for part in stored for k in part)  # type: ignore[union-attr]
+    return [r for part in done for r in part]  # type: ignore[union-attr]
+
+
+def _validate_stored(files: list[SourceFile], basis: str, jobs: int,
+                     store: RecordStore | None) -> list[FileResult]:
+    """As `_validate_all`, taking unchanged files' results from the record store."""
+    if store is None:
+        return _validate_all(files, basis, jobs)
+    out: list[FileResult | None] = []
+    for f in files:
+        hit = store.get(store.lookup(f, basis))
+        out.append(None if hit is None else FileResult(f, *hit))
+    missed = [i for i, r in enumerate(out) if r is None]
+    kept: list[tuple] = []
+    results = _validate_all([files[i] for i in missed], basis, jobs, kept)
+    for i, r, (stamp, blob) in zip(missed, results, kept):
+        out[i] = r
+        if stamp is not None:
+            store.record(files[i], stamp, blob)
+    return out  # type: ignore[return-value]
 
 
 def default_jobs() -> int:
@@ -149,12 +242,12 @@ def _signature(f: SourceFile, basis: str) -> tuple | None:
 
 
 def _validate_cached(files: list[SourceFile], basis: str, jobs: int,
-                     cache: FileCache | None) -> list[FileResult]:
+                     cache: FileCache | None, store: RecordStore | None = None) -> list[FileResult]:
     if cache is None:
-        return _validate_all(files, basis, jobs)
+        return _validate_stored(files, basis, jobs, store)
     sigs = [_signature(f, basis) for f in files]
     fresh = [f for f, sig in zip(files, sigs) if sig is None or cache.get(f.fs_path, (None,))[0] != sig]
-    done = {r.file.fs_path: r for r in _validate_all(fresh, basis, jobs)}
+    done = {r.file.fs_path: r for r in _validate_stored(fresh, basis, jobs, store)}
     out = []
     for f, sig in zip(files, sigs):
         r = done.get(f.fs_path)
@@ -166,25 +259,32 @@ def _validate_cached(files: list[SourceFile], basis: str, jobs: int,
     return out
 
 
-def validate(content: Path, jobs: int | None = None, cache: FileCache | None = None) -> Content:
+def validate(content: Path, jobs: int | None = None, cache: FileCache | None = None,
+             cache_dir: Path | None = None) -> Content:
     """Load and check the whole content tree; problems from every file at once.
 
     `cache` (kept by a long-running caller such as `bulletin serve`) maps a
     file to its last result and the stat it was read at; a file whose stat is
-    unchanged is not read again.
+    unchanged is not read again. `cache_dir` keeps results on disk between
+    runs, keyed by each file's bytes (see `_recordstore`).
     """
+    require_libyaml()  # here, before any worker starts
     content = Path(content)
     files, problems = discover(content)
     if cache is not None:
         for gone in set(cache) - {f.fs_path for f in files}:
             del cache[gone]
+    store = RecordStore(Path(cache_dir)) if cache_dir is not None else None
     site_files = [f for f in files if f.kind == "site"]
-    site_result = (_validate_cached(site_files[:1], "month", 1, cache)[0] if site_files else None)
+    site_result = (_validate_cached(site_files[:1], "month", 1, cache, store)[0]
+                   if site_files else None)
     basis = site_result.record.schedule_basis if site_result and site_result.record else "month"
     others = [f for f in files if f.kind != "site"]
     with _no_gc():
         results = ([site_result] if site_result else []) + _validate_cached(
-            others, basis, default_jobs() if jobs is None else jobs, cache)
+            others, basis, default_jobs() if jobs is None else jobs, cache, store)
+    if store is not None:
+        store.save({f.path for f in files})
     site = site_result.record if site_result else None
     by_kind: dict[str, dict[str, Any]] = {"regions": {}, "projects": {}, "campaigns": {}}
     paths: dict[tuple[str, str], str] = {}

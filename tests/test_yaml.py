@@ -410,3 +410,33 @@ def test_c_and_pure_python_loaders_agree_on_problems(monkeypatch):
     monkeypatch.setattr(_yaml, name, pure)
     with_py = [[(p.line, p.column, p.code) for p in parse_yaml(t, "t")[1]] for t in bad]
     assert with_py == with_c
+
+
+# --- libyaml is required ------------------------------------------------------------------------
+
+def test_without_libyaml_parsing_is_refused_with_a_message_that_says_how_to_fix_it(monkeypatch):
+    from builder import _resolve
+    from builder.errors import ConfigError
+
+    monkeypatch.delattr(yaml, "CSafeLoader")  # how PyYAML looks when built without libyaml
+    assert _resolve.c_loader() is None
+    monkeypatch.setattr(_resolve, "HAVE_LIBYAML", False)
+    with pytest.raises(ConfigError) as err:
+        parse_yaml("a: 1\n", "t.yaml")
+    message = str(err.value)
+    assert "without libyaml" in message and "yaml.CSafeLoader is missing" in message
+    assert "pip install --force-reinstall" in message and "libyaml-dev" in message
+
+
+def test_bulletin_check_without_libyaml_exits_1_with_the_message_and_no_traceback():
+    import subprocess
+    import sys
+
+    code = ("import sys, yaml; del yaml.CSafeLoader\n"
+            "from builder.cli import main\n"
+            f"sys.exit(main(['check', {str(GOOD)!r}, '--jobs', '2']))\n")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.startswith("bulletin check: PyYAML ")
+    assert "without libyaml" in proc.stderr and "Traceback" not in proc.stderr
