@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from builder.chartplan import plan_charts
+from builder.blocks import ChartBlock
+from builder.chartplan import _en, block_request, plan_charts
 from builder.derive import derive
 from builder.i18n import load_catalog
 from builder.validate import validate
@@ -67,3 +70,30 @@ def test_rows_keep_the_figures_as_printed(derived):
     assert str(zmd["plan_completion_pct"]) == "51" and str(zmd["schedule_pct"]) == "33.33"
     assert not [v for r in reqs["region-zhoukou-problems"].rows for v in r.values()
                 if isinstance(v, float)]
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory):
+    """A generated site: the demo content has no monthly progress to chart."""
+    root = tmp_path_factory.mktemp("site")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "30", str(root)],
+                   check=True, stdout=subprocess.DEVNULL)
+    checked = validate(root / "content")
+    assert not checked.errors
+    return derive(checked)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_project_page_chart_is_titled_by_its_year_and_a_bulletin_chart_by_its_project(
+        synthetic, lang):
+    t = load_catalog(REPO / "site_templates", lang)
+    reqs = plan_charts(synthetic, t)
+    pid = sorted(synthetic.projects)[0]
+    own = reqs[f"project-{pid}-2023"]
+    name = _en(t, synthetic.projects[pid].project)
+    # Under the project's own heading: the year, not the name again (and a shorter text to draw).
+    assert "2023" in own.texts.title and name not in own.texts.title
+    assert name in own.texts.description  # what a screen reader hears still names it
+    block = block_request(synthetic, t, "news", 0, ChartBlock(kind="project_progress", project=pid,
+                                                               year=2023))
+    assert name in block.texts.title and block.rows == own.rows
