@@ -157,6 +157,7 @@ def session_worker(args: argparse.Namespace) -> int:
     content, cache = (Path(x) for x in args.session_worker)
     s = Session(content, None, cache, args.jobs)
     first, m_first = _timed(s.rebuild, args.wait_idle)
+    s.warm()  # as serve does after its first build
     last = s.rebuild()  # warm-up, as serve's first save would find it
     res = {"first": {**m_first, "rendered": first.rendered, "seconds": first.seconds},
            "nochange": [], "edit": []}

@@ -285,6 +285,11 @@ def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
     mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
     what = getattr(err, "problem", None) or str(err)
     context = getattr(err, "context", None)
+    if "maximum nesting depth" in what:  # libyaml 0.2.5's own bound (PyYAML >= 6.0.3 wheels)
+        line = mark.line + 1 + offset if mark is not None else 1 + offset
+        return Problem(path, line, mark.column + 1 if mark is not None else 1, (), "yaml-depth",
+                       f"the data is nested more than {MAX_DEPTH} levels deep", "error",
+                       lines[line - 1] if 0 < line <= len(lines) else None)
     # For these the parser notices the mistake only later (often at the end of the
     # file); the context mark is where the editor has to look.
     if context and getattr(err, "context_mark", None) is not None and context.startswith(

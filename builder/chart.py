@@ -21,6 +21,7 @@ the table beside the chart) and an SVG that is safe to inline in a page.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import functools
 import hashlib
 import importlib.metadata
@@ -364,6 +365,28 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
     elif misses:
         _draw_misses(misses, jobs, font, done)
     return drawing
+
+
+def warm(requests: Sequence[ChartRequest], cache_dir: Path | None, most: int = 24) -> None:
+    """Start this process's engine and compile the templates of (up to `most` of) these
+    charts: a preview's first save then draws its few charts at once, instead of paying
+    the engine's start (about 0.4 s) while the editor waits."""
+    from ._chartfill import fill_for, template
+
+    font = _measure_font(Path(cache_dir) if cache_dir is not None else None)
+    engine = _engine(font)
+    engine.warm_up()
+    tids: dict[str, None] = {}
+    for req in requests:
+        try:
+            tids.setdefault(fill_for(req.kind, req.rows, req.texts).template)
+        except (KeyError, TypeError, ValueError):
+            continue
+        if len(tids) >= most:
+            break
+    for tid in tids:
+        with contextlib.suppress(Exception):  # a bad chart is reported when it is drawn
+            engine.define(tid, template(tid))
 
 
 def draw(requests: Sequence[ChartRequest], cache_dir: Path | None,

@@ -177,8 +177,12 @@ def block_request(d: Derived, t: Catalog, slug: str, index: int, block: ChartBlo
     return ChartRequest(block_chart_id(slug, index), base.kind, base.rows, texts)
 
 
-def plan_charts(d: Derived, t: Catalog) -> dict[str, ChartRequest]:
-    """Every chart of the site, by id."""
+def plan_charts(d: Derived, t: Catalog, memo: dict | None = None) -> dict[str, ChartRequest]:
+    """Every chart of the site, by id.
+
+    `memo` (kept by a session, emptied when the catalog changes) holds each project's
+    request with the record it was made from: an unchanged record (the same object,
+    as validation reuses it) keeps its request, so a rebuild plans thousands fewer."""
     out: dict[str, ChartRequest] = {}
     home = d.content.site.home_region
     for rid, rv in d.regions.items():
@@ -188,8 +192,14 @@ def plan_charts(d: Derived, t: Catalog) -> dict[str, ChartRequest]:
         r = campaign_request(d, t, cid)
         if r:
             out[r.id] = r
-    for pid in d.projects:
-        r = project_request(d, t, pid, named=False)
+    for pid, pv in d.projects.items():
+        seen = memo.get(pid) if memo is not None else None
+        if seen is not None and seen[0] is pv.project and seen[1] == pv.year:
+            r = seen[2]
+        else:
+            r = project_request(d, t, pid, named=False)
+            if memo is not None:
+                memo[pid] = (pv.project, pv.year, r)
         if r:
             out[r.id] = r
     for b in d.content.bulletins:

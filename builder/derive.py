@@ -194,24 +194,25 @@ def _project_view(p: Project, as_of: _dt.date) -> ProjectView:
 
 
 def _contribution(p: Project, year: int, month: str, memo: dict) -> tuple:
-    """(counts?, plan, completed this year by `month`) of one project; memoised per site."""
+    """(counts?, plan, completed this year by `month`) of one project; memoised with the
+    record itself, so a session's next derive reuses it while the record is the same."""
     key = (p.id, year, month)
     hit = memo.get(key)
-    if hit is not None:
-        return hit
+    if hit is not None and hit[0] is p:
+        return hit[1]
     plan = money((p.annual_plan or {}).get(year))
     months = memo.get(p.id)
-    if months is None:
-        months = memo[p.id] = {e.month: e for e in p.progress}
+    if months is None or months[0] is not p:
+        months = memo[p.id] = (p, {e.month: e for e in p.progress})
     entry = None
     y = str(year)
     for m in range(int(month[5:7]), 0, -1):  # the latest month on or before `month`
-        entry = months.get(f"{y}-{m:02d}")
+        entry = months[1].get(f"{y}-{m:02d}")
         if entry is not None:
             break
     done = dec(entry.completed_ytd) if entry is not None and entry.completed_ytd is not None else None
     out = (plan is not None or entry is not None, plan or Decimal(0), done or Decimal(0))
-    memo[key] = out
+    memo[key] = (p, out)
     return out
 
 
@@ -263,8 +264,11 @@ def _rank(parent: str, children: tuple[str, ...], views: Mapping[str, tuple[Repo
     return tuple(out)
 
 
-def derive(content: Content) -> Derived:
-    """Compute every derived figure of a validated site."""
+def derive(content: Content, memo: dict | None = None) -> Derived:
+    """Compute every derived figure of a validated site.
+
+    `memo`: a dict a session keeps between rebuilds; per-project work is reused for
+    records that are the very same objects as last time (validation reuses them)."""
     site = content.site
     as_of = site.as_of
     basis = site.schedule_basis
@@ -291,7 +295,7 @@ def derive(content: Content) -> Derived:
         return subtree[rid]
 
     problems: list[Problem] = []
-    memo: dict = {}
+    memo = {} if memo is None else memo
     report_views: dict[str, tuple[ReportView, ...]] = {}
     for rid in sorted(regions):
         pids = collect(rid)
@@ -304,7 +308,12 @@ def derive(content: Content) -> Derived:
             problems.extend(_compare(v, content.paths.get(("region", rid), rid), i, content))
         report_views[rid] = tuple(views)
 
-    project_views = {pid: _project_view(p, as_of) for pid, p in sorted(projects.items())}
+    project_views = {}
+    for pid, p in sorted(projects.items()):
+        hit = memo.get(("view", pid))
+        if hit is None or hit[0] is not p or hit[1] != as_of:
+            hit = memo[("view", pid)] = (p, as_of, _project_view(p, as_of), money(p.total_investment))
+        project_views[pid] = hit[2]
     region_views = {}
     for rid in sorted(regions):
         r = regions[rid]
@@ -320,7 +329,7 @@ def derive(content: Content) -> Derived:
             p = projects[pid]
             if p.stage:
                 stage_counts[p.stage] += 1
-            t = money(p.total_investment)
+            t = memo[("view", pid)][3]
             if t is not None and p.sector:
                 sectors[p.sector] += t
         ledgers = tuple(LedgerView(pl, _resolution(pl)) for pl in r.problems)

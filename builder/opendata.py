@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import functools
 import io
 import json
 from decimal import Decimal
@@ -157,19 +158,23 @@ def _campaign_rows(d: Derived, cid: str, unit_for) -> Rows:
 
 
 #: Each record's encoded rows, kept by a long-running caller (`Session`) between
-#: builds: (kind, id) -> (record, site, {dataset: (csv text, json lines)}).
-DataMemo = dict[tuple[str, str], tuple[Any, Any, dict[str, tuple[str, list[str]]]]]
+#: builds: (kind, id) -> (record, site, {dataset: (CSV bytes, JSON lines' bytes)}).
+#: Bytes, so that a build joins bytes and never encodes 20 MB of text again.
+DataMemo = dict[tuple[str, str], tuple[Any, Any, dict[str, tuple[bytes, bytes]]]]
 
 
-def _encode(rows: Rows) -> dict[str, tuple[str, list[str]]]:
+def _encode(rows: Rows) -> dict[str, tuple[bytes, bytes]]:
     out = {}
     for name, items in rows.items():
+        if not items:
+            continue
         buf = io.StringIO()
         w = csv.DictWriter(buf, fieldnames=_FIELDS[name], extrasaction="ignore", lineterminator="\r\n")
         for row in items:
             w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
         keys = sorted(_FIELDS[name])
-        out[name] = (buf.getvalue(), [_ENCODE({k: _json(row.get(k)) for k in keys}) for row in items])
+        lines = ",\n".join(_ENCODE({k: _json(row.get(k)) for k in keys}) for row in items)
+        out[name] = (buf.getvalue().encode("utf-8"), lines.encode("utf-8"))
     return out
 
 
@@ -191,7 +196,7 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
     unit_for = _unit(site.money_unit)
     memo = {} if memo is None else memo
     seen = set()
-    parts: dict[str, tuple[list[str], list[str]]] = {k: ([], []) for k in DATASETS}
+    parts: dict[str, tuple[list[bytes], list[bytes]]] = {k: ([], []) for k in DATASETS}
     for kind, ids, record, rows in (
             ("project", d.projects, lambda i: d.projects[i].project, _project_rows),
             ("region", d.regions, lambda i: d.regions[i].region, _region_rows),
@@ -203,23 +208,29 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
                 hit = (rec, site, _encode(rows(d, rid, unit_for)))
                 memo[kind, rid] = hit
             seen.add((kind, rid))
-            for name, (csv_text, json_lines) in hit[2].items():
-                parts[name][0].append(csv_text)
-                parts[name][1].extend(json_lines)
+            for name, (csv_bytes, json_lines) in hit[2].items():
+                parts[name][0].append(csv_bytes)
+                parts[name][1].append(json_lines)
     for gone in set(memo) - seen:
         del memo[gone]
     files: dict[str, bytes] = {}
     for name in DATASETS:
-        csv_parts, json_lines = parts[name]
-        header = ",".join(_FIELDS[name]) + "\r\n"
-        files[f"data/{name}.csv"] = ("\ufeff" + header + "".join(csv_parts)).encode("utf-8")
-        # One record a line: readable and diffable, and json's C encoder (which
+        csv_parts, json_parts = parts[name]
+        header = ("\ufeff" + ",".join(_FIELDS[name]) + "\r\n").encode("utf-8")
+        files[f"data/{name}.csv"] = header + b"".join(csv_parts)
+        # One row a line: readable and diffable, and json's C encoder (which
         # `indent=` would switch off) does the work in a tenth of the time.
-        body = ",\n".join(json_lines)
-        files[f"data/{name}.json"] = (f"[\n{body}\n]\n" if json_lines else "[]\n").encode("utf-8")
-    for kind, schema in json_schemas().items():
-        files[f"data/schema/{SCHEMA_FILES[kind]}"] = dump(schema).encode("utf-8")
+        files[f"data/{name}.json"] = (b"[\n" + b",\n".join(json_parts) + b"\n]\n"
+                                      if json_parts else b"[]\n")
+    files.update(_schema_files())
     return files
+
+
+@functools.lru_cache(maxsize=1)
+def _schema_files() -> dict[str, bytes]:
+    """The JSON Schemas: the same for every site, so made once per process."""
+    return {f"data/schema/{SCHEMA_FILES[kind]}": dump(schema).encode("utf-8")
+            for kind, schema in json_schemas().items()}
 
 
 def dictionary(t: Catalog) -> list[dict]:

@@ -23,7 +23,7 @@ from .errors import ConfigError
 from .i18n import Catalog
 from .pages import Page
 
-__all__ = ["Assets", "build_assets", "render_pages", "CSP"]
+__all__ = ["Assets", "build_assets", "environment", "render_pages", "CSP"]
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
        "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'")
@@ -83,7 +83,9 @@ def _vega_bundle(cache: Path | None) -> bytes:
     return data
 
 
-def _environment(templates: Path) -> jinja2.Environment:
+def environment(templates: Path) -> jinja2.Environment:
+    """The template environment; a session keeps one, and Jinja reloads a template
+    whose file changed (so compiled templates outlive a rebuild)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -98,9 +100,10 @@ def _spec_json(spec_json: str) -> Markup:
 
 def render_pages(pages: list[Page], charts: Mapping[str, Any], t: Catalog, site: Any,
                  assets: Assets, templates: Path,
-                 progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
-    """{route: bytes} for every page."""
-    env = _environment(Path(templates))
+                 progress: Callable[[int, int], None] | None = None,
+                 env: jinja2.Environment | None = None) -> dict[str, bytes]:
+    """{route: bytes} for every page (`env`: an `environment(templates)` to reuse)."""
+    env = env or environment(Path(templates))
     out: dict[str, bytes] = {}
     nav_items = [("home", "nav.home"), ("regions", "nav.regions"), ("projects", "nav.projects"),
                  ("campaigns", "nav.campaigns"), ("bulletins", "nav.bulletins"), ("data", "nav.data")]

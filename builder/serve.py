@@ -126,6 +126,7 @@ class Preview:
         self.failure: Failure | None = None
         self.catalog: Catalog | None = None
         self.builds = 0
+        self.warmed = False
 
     @property
     def files(self) -> Mapping[str, bytes]:
@@ -154,6 +155,12 @@ class Preview:
                 self.catalog = None
             self.report(f"rebuilt in {time.perf_counter() - t:.2f} s: {outcome.rendered} pages "
                         f"rendered, {len(outcome.changed)} files changed")
+            if not self.warmed:  # once, while the editor reads: the next save's charts are quick
+                self.warmed = True
+                try:
+                    self.session.warm()
+                except Exception as err:  # only slower
+                    self.report(f"(the chart engine could not be started ahead: {err})")
         self.builds += 1
 
 

@@ -19,13 +19,13 @@ What is reused between rebuilds, and why it is safe:
 
 from __future__ import annotations
 
-import hashlib
+import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .chart import Chart, ChartRequest, draw
+from .chart import Chart, ChartRequest, draw, warm
 from .chartplan import plan_charts
 from .deps import page_sources, shape
 from .derive import Derived, derive
@@ -33,7 +33,7 @@ from .errors import BuildError, Problem
 from .i18n import load_catalog
 from .opendata import DataMemo, data_files
 from .pages import Plan, page_plans
-from .render import Assets, build_assets, render_pages
+from .render import Assets, build_assets, environment, render_pages
 from .validate import FileCache, default_jobs, validate
 
 __all__ = ["Session", "Outcome", "default_templates"]
@@ -61,13 +61,18 @@ class Outcome:
     seconds: dict = field(default_factory=dict)
 
 
-def _templates_key(templates: Path) -> str:
-    """A digest of every template, message and static file: any edit renders every page."""
-    h = hashlib.sha256()
+def _templates_key(templates: Path) -> tuple:
+    """Every template, message and static file's stat: any edit renders every page.
+
+    (Stat, not bytes: reading the folder after every save costs more than the rest
+    of a one-page rebuild; an editor's save always moves the mtime.)"""
+    out = []
     for p in sorted(templates.rglob("*")):
-        if p.is_file():
-            h.update(p.relative_to(templates).as_posix().encode() + b"\0" + p.read_bytes() + b"\0")
-    return h.hexdigest()
+        st = p.stat()
+        if stat.S_ISREG(st.st_mode):
+            out.append((p.relative_to(templates).as_posix(), st.st_size, st.st_mtime_ns,
+                        st.st_ino, st.st_ctime_ns))
+    return tuple(out)
 
 
 class Session:
@@ -86,6 +91,12 @@ class Session:
         self._sources: dict[str, object] = {}  # content path -> its record, at the last rebuild
         self._site: dict[str, bytes] = {}
         self._data: DataMemo = {}
+        self._env = environment(self.templates)  # compiled templates outlive a rebuild
+        self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
+        self._requests: dict = {}
+        self._derive_memo: dict = {}
+        self._last: tuple[list[Plan], Derived] | None = None  # for `warm`  # derive's per-record work, kept with the records  # chartplan's memo of per-record chart requests
+        self._deps: dict[tuple, frozenset[str] | None] = {}  # (kind, key) -> page_sources
 
     @property
     def site(self) -> Mapping[str, bytes]:
@@ -102,24 +113,30 @@ class Session:
         derived = None
         if not checked.errors and checked.site is not None:
             t = time.perf_counter()
-            derived = derive(checked)
+            derived = derive(checked, self._derive_memo)
             times["derive"] = time.perf_counter() - t
             problems += list(derived.problems)
         failing = [p for p in problems if p.severity == "error" or self.strict]
         if failing or derived is None:
             raise BuildError(problems)
-        catalog = load_catalog(self.templates, checked.site.language)
+        tkey = _templates_key(self.templates)
+        if self._catalog is None or self._catalog[0] != (tkey, checked.site.language):
+            self._catalog = ((tkey, checked.site.language),
+                             load_catalog(self.templates, checked.site.language))
+            self._requests = {}  # its requests hold the old catalog's words
+        catalog = self._catalog[1]
         t = time.perf_counter()
-        charts = self._draw(plan_charts(derived, catalog))
+        charts = self._draw(plan_charts(derived, catalog, self._requests))
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
         plans, clashes = page_plans(derived, catalog, charts)
         if clashes:
             raise BuildError(problems + clashes)
         assets = self._build_assets()
-        stale = [plan.make() for plan in self._stale(plans, checked, derived)]
+        stale = [plan.make() for plan in self._stale(plans, checked, derived, tkey)]
         fresh = render_pages(stale, charts, catalog, checked.site, assets, self.templates,
-                             (lambda n, total: progress("render", n, total)) if progress else None)
+                             (lambda n, total: progress("render", n, total)) if progress else None,
+                             self._env)
         times["render"] = time.perf_counter() - t
         files: dict[str, bytes] = {}
         for plan in plans:
@@ -132,9 +149,25 @@ class Session:
         changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
             frozenset(set(self._site) - set(files))
         self._site = files
+        self._last = (plans, derived)
         times["total"] = time.perf_counter() - t0
         return Outcome(derived, tuple(problems), files, changed, len(plans), len(charts),
                        len(stale), times)
+
+    def warm(self) -> None:
+        """Get ready for the next save (`bulletin serve` calls it once, after its first
+        build): start this process's chart engine with the templates the site's chart
+        kinds use, so that one edit's charts are drawn without the engine's start-up."""
+        by_kind: dict[str, list[ChartRequest]] = {}
+        for req, _chart in self._charts.values():
+            by_kind.setdefault(req.kind, []).append(req)
+        warm([r for reqs in by_kind.values() for r in reqs[:4]], self.cache)
+        if self._last is not None:  # and learn which files each page is made from
+            plans, derived = self._last
+            for plan in plans:
+                k = (plan.kind, plan.key)
+                if k not in self._deps:
+                    self._deps[k] = page_sources(derived, *k)
 
     # --- what can be reused ---------------------------------------------------------------
 
@@ -144,7 +177,7 @@ class Session:
         todo = []
         for cid, req in requests.items():
             old = self._charts.get(cid)
-            if old is not None and old[0] == req:
+            if old is not None and (old[0] is req or old[0] == req):
                 out[cid] = old[1]
             else:
                 todo.append(req)
@@ -160,23 +193,29 @@ class Session:
             self._assets = (key, build_assets(self.templates, self.cache))
         return self._assets[1]
 
-    def _stale(self, plans: list[Plan], checked: Any, derived: Derived) -> list[Plan]:
+    def _stale(self, plans: list[Plan], checked: Any, derived: Derived, tkey: tuple) -> list[Plan]:
         """The pages to render: all when templates, site.yaml or the site's shape changed;
         otherwise the new ones and those made from a file whose record changed (`deps`)."""
         records = _records_by_path(checked)
-        key = (_templates_key(self.templates), checked.site, shape(checked))
+        key = (tkey, checked.site, shape(checked))
         changed = {path for path in set(records) | set(self._sources)
                    if records.get(path) is not self._sources.get(path)
                    and records.get(path) != self._sources.get(path)}
         self._sources = records
         if key != self._key or not self._site:
             self._key = key
+            self._deps = {}
             return plans
+        # A page's sources are remembered while the shape holds; a page made from a
+        # changed file is rendered, and its sources asked again (a bulletin may cite anew).
         stale = []
+        deps = self._deps
         for plan in plans:
-            sources = page_sources(derived, plan.kind, plan.key)
+            k = (plan.kind, plan.key)
+            sources = deps[k] if k in deps else deps.setdefault(k, page_sources(derived, *k))
             if sources is None or plan.route not in self._site or not changed.isdisjoint(sources):
                 stale.append(plan)
+                deps.pop(k, None)
         return stale
 
 
