@@ -24,7 +24,7 @@ import datetime as _dt
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from . import vocab as V
 from .content import Content
@@ -296,12 +296,26 @@ def derive(content: Content, memo: dict | None = None) -> Derived:
 
     problems: list[Problem] = []
     memo = {} if memo is None else memo
+    # Projects whose record is not the object of the last derive: sums over a subtree
+    # without one of them are taken from the memo.
+    before = memo.get("projects", {})
+    fresh = ({pid for pid, p in projects.items() if before.get(pid) is not p}
+             | (before.keys() - projects.keys()))
+
+    def reuse(key: tuple, pids: list[str], make: Callable[[], Any], *inputs: Any) -> Any:
+        hit = memo.get(key)
+        if (hit is None or hit[0] != pids or any(a is not b for a, b in zip(hit[1], inputs))
+                or not fresh.isdisjoint(pids)):
+            hit = memo[key] = (pids, inputs, make())
+        return hit[2]
+
     report_views: dict[str, tuple[ReportView, ...]] = {}
     for rid in sorted(regions):
         pids = collect(rid)
         views = []
         for i, rep in enumerate(regions[rid].reports):
-            roll = (_rollup(pids, projects, rep, memo)
+            roll = (reuse(("rollup", rid, i), pids,
+                          lambda: _rollup(pids, projects, rep, memo), rep)  # noqa: B023
                     if pids and rep.category == "key_projects" else None)
             v = _report_view(rep, rid, basis, roll)
             views.append(v)
@@ -323,24 +337,32 @@ def derive(content: Content, memo: dict | None = None) -> Derived:
             anc.append(cur)
             cur = regions[cur].parent
         kids = tuple(children.get(rid, ()))
-        stage_counts = {s: 0 for s in V.STAGES}
-        sectors: dict[str, Decimal] = defaultdict(Decimal)
-        for pid in subtree[rid]:
-            p = projects[pid]
-            if p.stage:
-                stage_counts[p.stage] += 1
-            t = memo[("view", pid)][3]
-            if t is not None and p.sector:
-                sectors[p.sector] += t
+        stage_counts, sectors = reuse(("facts", rid), subtree[rid],
+                                      lambda: _facts(subtree[rid], projects, memo))  # noqa: B023
         ledgers = tuple(LedgerView(pl, _resolution(pl)) for pl in r.problems)
         region_views[rid] = RegionView(
             r, tuple(reversed(anc)), kids, tuple(subtree[rid]), report_views[rid],
             latest_report(report_views[rid], as_of),
             _rank(rid, kids, report_views, regions, as_of, site.flags.red, site.flags.yellow),
-            ledgers, stage_counts, dict(sorted(sectors.items())))
+            ledgers, dict(stage_counts), sectors)
     campaign_views = {cid: CampaignView(c, tuple(BatchView(b, _rate(b)) for b in c.batches))
                       for cid, c in sorted(content.campaigns.items())}
+    memo["projects"] = dict(projects)  # last: a derive that fails half-way reuses less
     return Derived(content, as_of, region_views, project_views, campaign_views, tuple(problems))
+
+
+def _facts(pids: list[str], projects: Mapping[str, Project], memo: dict) -> tuple[dict, dict]:
+    """(projects per stage, total investment per sector) over a region's tree."""
+    stage_counts = {s: 0 for s in V.STAGES}
+    sectors: dict[str, Decimal] = defaultdict(Decimal)
+    for pid in pids:
+        p = projects[pid]
+        if p.stage:
+            stage_counts[p.stage] += 1
+        t = memo[("view", pid)][3]
+        if t is not None and p.sector:
+            sectors[p.sector] += t
+    return stage_counts, dict(sorted(sectors.items()))
 
 
 def _rate(b: Any) -> Num | None:

@@ -165,3 +165,32 @@ reports:
     result = validate(tree(files))
     assert [(p.code, p.field_name) for p in result.errors] == [
         ("target-kind", "reports[0].completed.kind")]
+
+
+def test_a_session_memo_gives_the_same_figures_as_a_fresh_derive(tmp_path):
+    """Reused per-project work (a session's memo) must never show stale figures."""
+    import dataclasses
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bench = Path(__file__).resolve().parents[1] / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(bench), "40", str(tmp_path)], check=True, capture_output=True)
+    content = validate(tmp_path / "content")
+    memo: dict = {}
+    assert derive(content, memo) == derive(content)
+    # One project's figures change (a new record object, as a re-validated file gives).
+    pid, p = next((k, v) for k, v in sorted(content.projects.items())
+                  if any(e.completed_ytd is not None for e in v.progress) and v.total_investment)
+    def more(fig, by):  # a figure as typed, or a Figure with its bound and kind
+        return dataclasses.replace(fig, value=fig.value + by) if hasattr(fig, "value") else fig + by
+
+    progress = tuple(dataclasses.replace(e, completed_ytd=more(e.completed_ytd, 1))
+                     if e.completed_ytd is not None else e for e in p.progress)
+    edited = dataclasses.replace(content, projects={**content.projects, pid: dataclasses.replace(
+        p, progress=progress, total_investment=more(p.total_investment, 1000))})
+    fresh, reused = derive(edited), derive(edited, memo)
+    assert reused == fresh
+    assert reused != derive(content)
+    # And back: the memo must not keep the edited record's sums.
+    assert derive(content, memo) == derive(content)
