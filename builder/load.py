@@ -87,15 +87,15 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
             continue
         shown_dir = display_path(d)  # once a folder: relpath per file cost 30 µs each
         for entry in sorted(os.scandir(d), key=lambda e: e.name):
-            p = Path(entry.path)
             shown = f"{shown_dir}/{entry.name}"
             if entry.name in IGNORED or entry.name.startswith("."):
                 continue
-            if entry.is_symlink() and not p.exists():
+            p = Path(entry.path) if entry.is_symlink() else None  # (a Path per file is slow)
+            if p is not None and not p.exists():
                 problems.append(Problem(shown, 0, 0, (), "symlink",
                                         f"is a link to {os.readlink(p)}, which does not exist"))
                 continue
-            if entry.is_symlink() and not _within(p, root):  # resolving every file is slow
+            if p is not None and not _within(p, root):  # resolving every file is slow
                 problems.append(Problem(shown, 0, 0, (), "symlink",
                                         "is a link to a file outside content/; copy the file in instead"))
                 continue
