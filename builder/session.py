@@ -107,7 +107,10 @@ class Session:
         """Build the site again; raises BuildError (with every Problem) and keeps the last site."""
         times: dict[str, float] = {}
         t0 = time.perf_counter()
-        checked = validate(self.content, jobs=self.jobs, cache=self._files)
+        # The record store on disk serves a first build; after it, the files' results
+        # are kept here in memory (reading the store again would cost more than it saves).
+        store = self.cache / "records" if self.cache is not None and not self._files else None
+        checked = validate(self.content, jobs=self.jobs, cache=self._files, cache_dir=store)
         times["validate"] = time.perf_counter() - t0
         problems = list(checked.problems)
         derived = None

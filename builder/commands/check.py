@@ -21,13 +21,17 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="text for people, github for workflow annotations, json for tools")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--cache", default=None, metavar="DIR",
+                   help="keep checked records in DIR/records between runs, keyed by each "
+                        "file's bytes (e.g. .cache, as bulletin build uses); default: none")
 
 
 def run(args: argparse.Namespace) -> int:
     content = Path(args.content)
     if not content.is_dir():
         raise ConfigError(f"{content} is not a folder (give the content folder, e.g. content)")
-    result = validate(content, jobs=args.jobs)
+    result = validate(content, jobs=args.jobs,
+                      cache_dir=Path(args.cache) / "records" if args.cache else None)
     if not result.errors and result.site is not None:
         result = result.with_problems(list(derive(result).problems))
     problems = list(result.problems)

@@ -1,0 +1,89 @@
+"""Every way of building gives the same bytes as the plainest one (issue 6).
+
+The reference is a cold build in one process with an empty cache. Against it:
+a cold build on two processes (validation and charts in workers), a warm build
+(records from the on-disk store, charts from the chart cache), and a session's
+incremental rebuild after an edit is made and undone (what `bulletin serve` runs).
+The worker paths are made to run on a small site by lowering their thresholds.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from builder import chart, validate
+from builder.session import Session
+
+REPO = Path(__file__).resolve().parents[1]
+N = 60
+
+
+def _tree(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def _build(content: Path, out: Path, cache: Path, jobs: int) -> dict[str, bytes]:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-m", "builder", "build", str(content), "--out", str(out),
+                        "--cache", str(cache), "--jobs", str(jobs)],
+                       capture_output=True, text=True, env=env, cwd=REPO)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return _tree(out)
+
+
+def _differ(a: dict[str, bytes], b: dict[str, bytes]) -> list[str]:
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("agree")
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), str(N), str(root)],
+                   check=True, capture_output=True)
+    content = root / "content"
+    return root, content, _build(content, root / "plain", root / "cache-plain", jobs=1)
+
+
+@pytest.fixture
+def workers(monkeypatch):
+    """Validation and drawing go to worker processes even for this small site."""
+    monkeypatch.setattr(validate, "PARALLEL_THRESHOLD", 20)
+    monkeypatch.setattr(chart, "_POOL_MIN", 8)
+
+
+def test_parallel_and_cached_builds_equal_the_plain_one(site, workers):
+    root, content, plain = site
+    assert len(plain) > N
+    cold = Session(content, None, root / "cache", jobs=2).rebuild()
+    assert not _differ(dict(cold.files), plain)
+    assert (root / "cache" / "records" / "records.pickle").is_file()
+    warm = Session(content, None, root / "cache", jobs=2).rebuild()
+    assert not _differ(dict(warm.files), plain)
+    assert _build(content, root / "warm", root / "cache", jobs=2) == plain
+
+
+def test_an_incremental_rebuild_equals_the_plain_build(site, workers):
+    root, content, plain = site
+    session = Session(content, None, root / "cache-session", jobs=2)
+    first = dict(session.rebuild().files)
+    session.warm()
+    path = sorted((content / "projects").glob("*.yaml"))[7]
+    text = path.read_text(encoding="utf-8")
+    edited = re.sub(r"^name: (.*)$", r"name: \1（改）", text, count=1, flags=re.M)
+    assert edited != text
+    try:
+        path.write_text(edited, encoding="utf-8")
+        changed = session.rebuild()
+        assert changed.changed and f"projects/{path.stem}/index.html" in changed.changed
+    finally:
+        path.write_text(text, encoding="utf-8")
+    back = session.rebuild()
+    # The session's files are what `bulletin build` writes.
+    assert not _differ(dict(back.files), plain)
+    assert not _differ(first, plain)
