@@ -23,6 +23,7 @@ import functools
 import hashlib
 import os
 import re
+import shutil
 import struct
 import tempfile
 from dataclasses import dataclass
@@ -294,12 +295,12 @@ def metrics_font(families: list[str], roots: Iterable[str], home: Path) -> Metri
             fonts.append((face.weight, _font(advances, tables, family, face.weight >= 600)))
         base.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".metrics.", dir=base))
-        for weight, data in fonts:
-            (tmp / f"metrics-{weight}.ttf").write_bytes(data)
         try:
+            for weight, data in fonts:
+                (tmp / f"metrics-{weight}.ttf").write_bytes(data)
             os.replace(tmp, folder)
-        except OSError:  # another build wrote it first
-            for p in tmp.iterdir():
-                p.unlink()
-            tmp.rmdir()
+        except OSError:  # another build wrote it first, or the disk is full: leave nothing half
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not folder.is_dir():
+                raise
     return MetricsFont(str(folder), family)

@@ -33,8 +33,9 @@ _PAIR = re.compile(r" *([A-Za-z_][A-Za-z0-9_]*): +((?:-(?=[0-9.])|[0-9A-Za-z_.+~
                    r"[^,:]*?) *$")
 
 #: The ledger's own shape, read with one match (most lines of a large site).
-_COMMON = re.compile(r"^( *)- \{month: (\d{4}-\d{2}), completed_ytd: ([0-9]+\.[0-9]+|[0-9]+), "
-                     r"completed_cumulative: ([0-9]+\.[0-9]+|[0-9]+)\} *$")
+_COMMON = re.compile(r"^( *)- \{month: (\d{4}-\d{2}), "  # (absurdly long numbers: the slow path)
+                     r"completed_ytd: ([0-9]{1,30}\.[0-9]{1,30}|[0-9]{1,30}), "
+                     r"completed_cumulative: ([0-9]{1,30}\.[0-9]{1,30}|[0-9]{1,30})\} *$")
 
 _OTHER_BREAKS = re.compile("[\r\x85\u2028\u2029]")
 

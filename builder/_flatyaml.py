@@ -40,8 +40,9 @@ _ITEM = re.compile(r"( *)- +")
 #: A plain scalar on one line: no indicator first (a minus only before a digit or
 #: a dot), no `#` or `:` anywhere (so no comment, and nothing YAML reads as a key).
 _BLOCK_SCALAR = re.compile(r"(?:-(?=[0-9.])|[^-?:,\[\]{}#&*!|>'\"%@` ])[^#:]*")
-_COMMON_LINE = re.compile(r"( *)- \{month: ([0-9]{4}-[0-9]{2}), completed_ytd: ([0-9]+(?:\.[0-9]+)?), "
-                          r"completed_cumulative: ([0-9]+(?:\.[0-9]+)?)\} *$")
+_COMMON_LINE = re.compile(r"( *)- \{month: ([0-9]{4}-[0-9]{2}), "  # (absurdly long numbers: slow path)
+                          r"completed_ytd: ([0-9]{1,30}(?:\.[0-9]{1,30})?), "
+                          r"completed_cumulative: ([0-9]{1,30}(?:\.[0-9]{1,30})?)\} *$")
 _MAX_FLOW_DEPTH = 4
 #: The same plain scalar in flow context: no brackets or commas either.
 _S = r"(?:-(?=[0-9.])|[^-?:,\[\]{}#&*!|>'\"%@` ])[^,\[\]{}#:]*"

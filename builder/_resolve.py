@@ -22,7 +22,7 @@ from .errors import ConfigError
 
 __all__ = ["FastLoader", "plain", "PLAIN", "STR", "SEQ", "MAP", "NOT_FINITE", "BAD_DATE",
            "MERGE_KEY", "SIMPLE", "HAVE_LIBYAML", "T", "plain_memo", "c_loader", "require_libyaml",
-           "NO_LIBYAML"]
+           "NO_LIBYAML", "HUGE_NUMBER", "MAX_DIGITS", "MAX_EXPONENT"]
 
 
 def c_loader() -> type | None:
@@ -73,6 +73,11 @@ _FLOAT_RE = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?$")
 _NUMERIC_START = frozenset("0123456789+-.")
 NOT_FINITE = object()
 BAD_DATE = object()
+#: A number no figure is printed with: more than MAX_DIGITS digits, or an exponent beyond
+#: ±MAX_EXPONENT (Python refuses to read an int of over 4,300 digits, and 1.0e-999999999
+#: written out in full is a billion zeros).
+HUGE_NUMBER = object()
+MAX_DIGITS, MAX_EXPONENT = 100, 1000
 MERGE_KEY = object()
 _memo: dict[str, Any] = {}
 #: What `plain` has resolved so far (read-only for callers): a lookup here skips a call.
@@ -103,14 +108,17 @@ def _resolve(text: str) -> Any:
     if c not in _NUMERIC_START:
         return text
     if _DECIMAL_INT.match(text):
-        return int(text.replace("_", ""))
+        digits = len(text) - (text[0] in "+-") - text.count("_")
+        return int(text.replace("_", "")) if digits <= MAX_DIGITS else HUGE_NUMBER
     if text.lstrip("+-").lower() in (".inf", ".nan"):
         return NOT_FINITE
     if _FLOAT_RE.match(text) and any(ch.isdigit() for ch in text):
         try:
-            return Decimal(text.replace("_", ""))
+            d = Decimal(text.replace("_", ""))
         except InvalidOperation:
             return text
+        huge = len(d.as_tuple().digits) > MAX_DIGITS or abs(d.adjusted()) > MAX_EXPONENT
+        return HUGE_NUMBER if huge else d
     m = _DATE.match(text)
     if m:
         try:

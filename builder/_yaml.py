@@ -16,7 +16,8 @@ positions (tests/test_fastlines.py holds it to this module's own path).
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +29,9 @@ from ._flatyaml import FlatIndex, read_flat
 from ._resolve import (
     BAD_DATE,
     HAVE_LIBYAML,
+    HUGE_NUMBER,
+    MAX_DIGITS,
+    MAX_EXPONENT,
     MERGE_KEY,
     NOT_FINITE,
     PLAIN,
@@ -36,7 +40,9 @@ from ._resolve import (
     plain,
     require_libyaml,
 )
+from ._yamlwords import hint_for, phrase
 from .errors import Problem
+from .messages import Msg
 from .types import FieldPath, Position
 
 __all__ = ["Document", "parse_yaml", "HAVE_LIBYAML", "MAX_DEPTH", "MAX_ALIAS_EXPANSION"]
@@ -48,6 +54,11 @@ _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL = _T + "str", _T + "int", _T + "float", _T + "bool", _T + "null"
 _TIMESTAMP, _MAP, _SEQ, _MERGE = _T + "timestamp", _T + "map", _T + "seq", _T + "merge"
 _ALLOWED_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _MAP, _SEQ}
+#: Unseen characters: YAML breaks lines at the first three (so every line number after one
+#: would be wrong) and allows a byte order mark only at the start.
+_INVISIBLE = re.compile("[\x85\u2028\u2029\ufeff]")
+_INVISIBLE_NAMES = {"\x85": "U+0085 (NEXT LINE)", "\u2028": "U+2028 (LINE SEPARATOR)",
+                    "\u2029": "U+2029 (PARAGRAPH SEPARATOR)"}
 
 
 def _key_text(node: yaml.Node) -> str:
@@ -69,6 +80,7 @@ class Document:
     text: str = ""  # the YAML text parsed (for positions behind aliases)
     fast: Any = None  # lines read by the fast path: marker -> (data, positions, brace position)
     flat: FlatIndex | None = None  # set when `read_flat` read the whole text (then no `root`)
+    _keys: dict = field(default_factory=dict, compare=False, repr=False)  # see `_entry`
 
     def _pos(self, node: yaml.Node) -> Position:
         m = node.start_mark
@@ -82,10 +94,7 @@ class Document:
         for depth, part in enumerate(field):
             nxt = None
             if isinstance(node, yaml.MappingNode):
-                for k, v in node.value:
-                    if isinstance(k, yaml.ScalarNode) and _key_text(k) == str(part):
-                        key_node, nxt = k, v
-                        break
+                key_node, nxt = self._entry(node, str(part))
                 behind_alias = nxt is not None and nxt.start_mark.index < key_node.start_mark.index
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
                 if 0 <= part < len(node.value):
@@ -106,6 +115,22 @@ class Document:
         if at_key and key_node is not None:
             return self._pos(key_node)
         return self._pos(node)
+
+    def _entry(self, node: yaml.MappingNode, key: str) -> tuple[Any, Any]:
+        """(key node, value node) of `key` in a mapping, or (None, None); a large mapping is
+        indexed once (a scan per lookup made 20,000 unknown keys take minutes)."""
+        if len(node.value) > 32:
+            index = self._keys.get(id(node))
+            if index is None:
+                index = self._keys[id(node)] = {}
+                for k, v in node.value:
+                    if isinstance(k, yaml.ScalarNode):
+                        index.setdefault(_key_text(k), (k, v))
+            return index.get(key, (None, None))
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and _key_text(k) == key:
+                return k, v
+        return None, None
 
     def _is_fast(self, node: yaml.Node) -> bool:
         return bool(self.fast) and isinstance(node, yaml.ScalarNode) and node.value in self.fast
@@ -184,21 +209,18 @@ class _Builder:
             return node.value
         if depth > MAX_DEPTH:
             del self.trail[3:]  # the field path of the outermost containers is enough
-            raise _Abort(self.fail(node, "yaml-depth",
-                                   f"the data is nested more than {MAX_DEPTH} levels deep"))
+            raise _Abort(self.fail(node, "yaml-depth", Msg("yaml.depth", n=MAX_DEPTH)))
         if tag not in _ALLOWED_TAGS:
             if tag == _MERGE:
-                msg = "merge keys (<<) are not supported; write the fields out"
+                msg = Msg("yaml.merge")
             else:
-                msg = (f"the tag {tag.replace(_T, '!!')} is not allowed; "
-                       "only plain values, mappings and lists are")
+                msg = Msg("yaml.tag", tag=tag.replace(_T, "!!"))
             raise _Abort(self.fail(node, "yaml-tag", msg))
         if isinstance(node, yaml.ScalarNode):
             return self.tagged(node)
         nid = id(node)
         if nid in self.stack:
-            raise _Abort(self.fail(node, "yaml-alias", "an alias refers to the mapping or list "
-                                   "that contains it", at_alias=True))
+            raise _Abort(self.fail(node, "yaml-alias", Msg("yaml.alias_self"), at_alias=True))
         entered_alias = False
         if nid in self.seen:
             if self.alias_at is None:
@@ -206,8 +228,7 @@ class _Builder:
             self.expanded += len(node.value)
             if self.expanded > MAX_ALIAS_EXPANSION:
                 raise _Abort(self.fail(node, "yaml-alias",
-                                       f"aliases (*name) expand to more than {MAX_ALIAS_EXPANSION} "
-                                       "values; write the values out instead"))
+                                       Msg("yaml.alias_bomb", n=MAX_ALIAS_EXPANSION)))
         else:
             self.seen.add(nid)
         self.stack.add(nid)
@@ -229,14 +250,18 @@ class _Builder:
     def special(self, node: yaml.ScalarNode, v: Any) -> Any:
         if v is NOT_FINITE:
             self.problems.append(self.fail(node, "not-finite",
-                                           f"{node.value} is not a finite number; write the figure itself"))
+                                           Msg("yaml.not_finite", value=node.value)))
             return None
         if v is BAD_DATE:
-            self.problems.append(self.fail(node, "bad-date", f"{node.value} is not a real date"))
+            self.problems.append(self.fail(node, "bad-date", Msg("yaml.bad_date", value=node.value)))
             return None
         if v is MERGE_KEY:
-            raise _Abort(self.fail(node, "yaml-tag",
-                                   "merge keys (<<) are not supported; write the fields out"))
+            raise _Abort(self.fail(node, "yaml-tag", Msg("yaml.merge")))
+        if v is HUGE_NUMBER:
+            text = node.value if len(node.value) <= 40 else f"{node.value[:24]}…({len(node.value)})"
+            self.problems.append(self.fail(node, "range", Msg(
+                "yaml.huge_number", value=text, digits=MAX_DIGITS, exponent=MAX_EXPONENT)))
+            return None
         return v
 
     def tagged(self, node: yaml.ScalarNode) -> Any:
@@ -249,7 +274,8 @@ class _Builder:
         if tag == _FLOAT and isinstance(v, int) and not isinstance(v, bool):
             return Decimal(v)
         if not isinstance(v, want) or (want is int and isinstance(v, bool)):
-            raise _Abort(self.fail(node, "yaml-tag", f"{text!r} is not a valid {tag.replace(_T, '!!')}"))
+            raise _Abort(self.fail(node, "yaml-tag", Msg("yaml.bad_tagged", value=repr(text),
+                                                         tag=tag.replace(_T, "!!"))))
         return v
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> dict:
@@ -258,20 +284,17 @@ class _Builder:
         for knode, vnode in node.value:
             if knode.tag == _MERGE or (knode.tag == PLAIN and knode.value == "<<"):
                 self.trail.append("<<")
-                raise _Abort(self.fail(knode, "yaml-tag",
-                                       "merge keys (<<) are not supported; write the fields out"))
+                raise _Abort(self.fail(knode, "yaml-tag", Msg("yaml.merge")))
             if not isinstance(knode, yaml.ScalarNode):
-                raise _Abort(self.fail(knode, "yaml-key",
-                                       "a key must be a plain word, not a list or mapping"))
+                raise _Abort(self.fail(knode, "yaml-key", Msg("yaml.key_not_plain")))
             key = self.build(knode, depth + 1)
             if key is None:
-                raise _Abort(self.fail(knode, "yaml-key", "a key cannot be empty"))
+                raise _Abort(self.fail(knode, "yaml-key", Msg("yaml.key_empty")))
             skey = key.isoformat() if isinstance(key, _dt.date) else str(key)
             self.trail.append(skey)
             if skey in first_seen:
                 p = self.fail(knode, "duplicate-key",
-                              f"the key `{skey}` appears twice in one mapping (first on line "
-                              f"{first_seen[skey]}); YAML would silently keep only the last one")
+                              Msg("yaml.duplicate_key", key=skey, line=first_seen[skey]))
                 self.problems.append(p)
             else:
                 first_seen[skey] = knode.start_mark.line + 1 + self.offset
@@ -295,31 +318,18 @@ def _syntax_problem(path: str, err: yaml.YAMLError, lines: tuple[str, ...],
     if context and getattr(err, "context_mark", None) is not None and context.startswith(
             ("while scanning a simple key", "while scanning a quoted scalar")):
         mark = err.context_mark
-    msg = f"YAML syntax error: {what}"
+    hint = hint_for(f"{what} {context or ''}")
+    hint = Msg("yaml.hint", hint=Msg(hint)) if hint else ""
     if context and "expected a single document" in context:
-        msg = "YAML syntax error: a second document starts here (`---`)"
-    elif context:
-        msg += f" ({context})"
-    hint = _hint(f"{what} {context or ''}")
-    if hint:
-        msg += f"; {hint}"
+        msg = Msg("yaml.second_document", hint=hint)
+    else:
+        msg = Msg("yaml.syntax", what=phrase(what), hint=hint,
+                  context=Msg("yaml.context", context=phrase(context)) if context else "")
     if mark is None:
         return Problem(path, 1 + offset, 1, (), "yaml-syntax", msg)
     line = mark.line + 1 + offset
     src = lines[line - 1] if 0 < line <= len(lines) else None
     return Problem(path, line, mark.column + 1, (), "yaml-syntax", msg, "error", src)
-
-
-def _hint(what: str) -> str:
-    if "expected a single document" in what:
-        return "a file holds one record: remove the second `---` and what follows, or move it to a file of its own"
-    if "could not find expected ':'" in what:
-        return "is a colon missing after a field name, or a quote left open?"
-    if "mapping values are not allowed" in what:
-        return "put quotes around a value that contains ': '"
-    if "found undefined alias" in what:
-        return "an alias (*name) needs an anchor (&name) earlier in the file"
-    return ""
 
 
 def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
@@ -342,8 +352,14 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
         if stripped.startswith("\t"):
             n = i + 1 + line_offset
             return None, [Problem(path, n, len(line) - len(stripped) + 1, (), "tab",
-                                  "a tab is used for indentation; YAML allows only spaces",
-                                  "error", lines[n - 1] if n <= len(lines) else None)]
+                                  Msg("yaml.tab"), "error", lines[n - 1] if n <= len(lines) else None)]
+    odd = _INVISIBLE.search(text, 1 if text[:1] == "\ufeff" else 0)  # (one BOM may lead)
+    if odd is not None:
+        n = text.count("\n", 0, odd.start()) + 1 + line_offset
+        col = odd.start() - text.rfind("\n", 0, odd.start())
+        msg = Msg("yaml.invisible_bom") if odd[0] == "\ufeff" else Msg(
+            "yaml.invisible_break", name=_INVISIBLE_NAMES[odd[0]])
+        return None, [Problem(path, n, col, (), "invisible-character", msg, "error", lines[n - 1])]
     read = read_flat(text, line_offset) if fast_path and flat else None
     if read is not None:
         return Document(path, read[0], None, lines, line_offset, text, None, read[1]), []
@@ -356,10 +372,10 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
         return None, [_syntax_problem(path, err, lines, line_offset)]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
-                              f"the data is nested more than {MAX_DEPTH} levels deep")]
+                              Msg("yaml.depth", n=MAX_DEPTH))]
     if node is None:
         return None, [Problem(path, 1 + line_offset, 1, (), "empty",
-                              "the file holds no data (it is empty or only comments)")]
+                              Msg("yaml.empty"))]
     b = _Builder(path, text, lines, line_offset, fast)
     try:
         data = b.build(node, 0)
@@ -369,7 +385,7 @@ def parse_yaml(text: str, path: str, lines: tuple[str, ...] | None = None,
         return None, b.problems + [abort.problem]
     except RecursionError:
         return None, [Problem(path, 1 + line_offset, 1, (), "yaml-depth",
-                              f"the data is nested more than {MAX_DEPTH} levels deep")]
+                              Msg("yaml.depth", n=MAX_DEPTH))]
     if b.fast_used != len(fast) or (fast and b.problems):
         # A marker landed inside a block of text, or something needs the slow path's
         # own report: read the file again the ordinary way.

@@ -28,6 +28,7 @@ from typing import Optional
 from ._yaml import parse_yaml
 from .errors import Problem
 from .fields import BAD, Ctx, Record, field
+from .messages import Msg
 from .numbers import Year
 from .scalars import Choice, Ref, Slug, Text
 
@@ -82,23 +83,28 @@ _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)")
 _RECORD = Record(ChartBlock)
 
 
+_REGION_FORM = ("{{ figure REGION KEY FIELD }}", "{{ figure zhoukou 2022 completed }}")
+
+
 def _parse_ref(args: list[str]) -> tuple[str, str, str | None, str] | str:
+    """(kind, target, key, field), or the message saying what is wrong (a str)."""
     if not args:
-        return "write {{ figure REGION KEY FIELD }}, e.g. {{ figure zhoukou 2022 completed }}"
+        return Msg("ref.form", form=_REGION_FORM[0], example=_REGION_FORM[1])
     head = args[0]
     kind, _, target = head.partition(":") if ":" in head else ("region", "", head)
     if kind not in ("region", "project", "campaign") or not target:
-        return f"`{head}` is not a record: write a region id, project:ID or campaign:ID"
+        return Msg("ref.not_record", head=head)
     rest = args[1:]
     if kind == "project":
         if len(rest) != 1:
-            return "write {{ figure project:ID FIELD }}, e.g. {{ figure project:x total_investment }}"
+            return Msg("ref.form", form="{{ figure project:ID FIELD }}",
+                       example="{{ figure project:x total_investment }}")
         return kind, target, None, rest[0]
     if kind == "campaign" and len(rest) == 1:
         return kind, target, None, rest[0]
     if len(rest) != 2:
-        return ("write {{ figure REGION KEY FIELD }}, e.g. {{ figure zhoukou 2022 completed }}"
-                if kind == "region" else "write {{ figure campaign:ID [BATCH] FIELD }}")
+        return (Msg("ref.form", form=_REGION_FORM[0], example=_REGION_FORM[1]) if kind == "region"
+                else Msg("ref.form_only", form="{{ figure campaign:ID [BATCH] FIELD }}"))
     return kind, target, rest[0], rest[1]
 
 
@@ -125,15 +131,13 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
             start_line = first_line + i
             if end is None:
                 problems.append(Problem(path, start_line, 1, (), "unclosed-fence",
-                                        f"the code block opened here with {fence} is never closed",
-                                        "error", line))
+                                        Msg("body.unclosed_fence", fence=fence), "error", line))
                 break
             if info == "chart":
                 block_text = "\n".join(body_lines[i + 1:end])
                 doc, probs = parse_yaml(block_text, path, lines, line_offset=start_line)
                 if doc is None and [p.code for p in probs] == ["empty"]:
-                    probs = [Problem(path, start_line, 1, (), "empty",
-                                     "the chart block is empty; give at least `kind:`",
+                    probs = [Problem(path, start_line, 1, (), "empty", Msg("chart.empty"),
                                      "error", line)]
                 problems.extend(probs)
                 if doc is not None:
@@ -143,8 +147,8 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
                     if block is not BAD:
                         need = [p for p in CHART_KINDS[block.kind] if getattr(block, p) is None]
                         for p in need:
-                            problems.append(doc.problem((), "missing",
-                                                        f"a {block.kind} chart needs `{p}`"))
+                            problems.append(doc.problem((), "missing", Msg(
+                                "chart.needs", kind=block.kind, field=p)))
                         if not need:
                             charts.append(_with_line(block, start_line))
                         for fpath, kind, target in ctx.refs:
@@ -161,7 +165,7 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
             parsed = _parse_ref(rm[1].split())
             if isinstance(parsed, str):
                 problems.append(Problem(path, first_line + i, col, (), "bad-reference",
-                                        f"`{rm[0]}`: {parsed}", "error", line))
+                                        Msg("ref.at", raw=rm[0], problem=parsed), "error", line))
             else:
                 refs.append(FigureRef(first_line + i, col, *parsed, rm[0]))
         for im in list(_IMAGE.finditer(line)) + list(_HTML_IMG.finditer(line)):
@@ -169,16 +173,14 @@ def scan_body(body: str, first_line: int, path: str, lines: tuple[str, ...]
             col = im.start(1) + 1
             if not url.startswith("media/") or ".." in url or "\\" in url or "%" in url:
                 problems.append(Problem(path, first_line + i, col, (), "bad-image",
-                                        f"the image `{url}` is not in content/media/; images are "
-                                        "copied there and linked as media/NAME", "error", line))
+                                        Msg("body.bad_image", url=url), "error", line))
             else:
                 record_refs.append(((), "media", url[len("media/"):], first_line + i, col))
         unclosed = [o for o in _OPEN_REF.finditer(line)
                     if not any(r.start() == o.start() for r in _REF.finditer(line))]
         for o in unclosed:
             problems.append(Problem(path, first_line + i, o.start() + 1, (), "bad-reference",
-                                    "a figure reference opened with {{ is not closed with }} on "
-                                    "the same line", "error", line))
+                                    Msg("ref.unclosed", open="{{", close="}}"), "error", line))
         i += 1
     return charts, refs, problems, record_refs
 

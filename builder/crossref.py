@@ -9,6 +9,7 @@ from typing import Any, Iterable, Mapping
 from . import vocab as V
 from .blocks import FigureRef
 from .errors import Problem
+from .messages import Msg
 from .model import Batch, CampaignTotals, Event, Indicator, ProblemLedger, Report
 from .numbers import FigureSpec
 
@@ -42,7 +43,7 @@ _BATCH_NAMES = {a: k for k, aliases in V.BATCHES.items() for a in (k,) + aliases
 
 def _near(word: str, options: Iterable[str]) -> str:
     near = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
-    return f"; did you mean `{near[0]}`?" if near else ""
+    return Msg("tip.near", near=near[0]) if near else ""
 
 
 def check_references(refs: Iterable[RefAt], known: Mapping[str, Mapping[str, Any]],
@@ -58,18 +59,17 @@ def check_references(refs: Iterable[RefAt], known: Mapping[str, Mapping[str, Any
             if f"{rid}/*" in table or rid not in known.get("region", {}):
                 continue  # the region is unknown or failed: that error says why
             out.append(Problem(path, line, col, fpath, "unknown-reference",
-                               f"`{target}` is not a report: write region-id/report-key, where the "
-                               f"key is one of the region's reports{_near(target, table)}"))
+                               Msg("ref.not_report", target=target, near=_near(target, table))))
             continue
         if kind == "media":
             out.append(Problem(path, line, col, fpath, "unknown-reference",
-                               f"there is no file content/media/{target}{_near(target, table)}"))
+                               Msg("ref.no_media", target=target, near=_near(target, table))))
             continue
         where = {"region": "content/regions/", "project": "content/projects/",
-                 "campaign": "content/campaigns/", "source": "the sources: list of site.yaml"}[kind]
-        out.append(Problem(path, line, col, fpath, "unknown-reference",
-                           f"no {kind} has the id `{target}` (looked in {where})"
-                           f"{_near(target, table)}"))
+                 "campaign": "content/campaigns/"}.get(kind) or Msg("ref.where_sources")
+        out.append(Problem(path, line, col, fpath, "unknown-reference", Msg(
+            "ref.unknown", kind=Msg(f"kind.{kind}"), id=target, where=where,
+            near=_near(target, table))))
     return out
 
 
@@ -86,7 +86,7 @@ def check_parents(regions: Mapping[str, Any], where: Mapping[str, RefAt]) -> lis
                 if not reported.intersection(cycle):
                     path, fpath, _k, _t, line, col = where[rid]
                     out.append(Problem(path, line, col, fpath, "parent-cycle",
-                                       "the parents form a loop: " + " → ".join(cycle)))
+                                       Msg("region.parent_cycle", cycle=" → ".join(cycle))))
                     reported.update(cycle)
                 break
             chain.append(cur)
@@ -101,7 +101,7 @@ def check_figure_ref(ref: FigureRef, regions, projects, campaigns,
     `broken` holds (kind, id) of records whose own file has errors: a figure
     missing from them is not reported again (their errors say why)."""
     msg = _resolve_ref(ref, regions, projects, campaigns)
-    if msg and msg.endswith(_ABSENT) and (ref.kind, ref.target) in broken:
+    if msg and getattr(msg, "key", None) == "ref.absent" and (ref.kind, ref.target) in broken:
         return None
     return msg
 
@@ -110,7 +110,7 @@ def _resolve_ref(ref: FigureRef, regions, projects, campaigns) -> str | None:
     if ref.kind == "region":
         region = regions.get(ref.target)
         if region is None:
-            return f"no region has the id `{ref.target}`{_near(ref.target, regions)}"
+            return _no_id("region", ref.target, regions)
         for name in _KEYED:
             for item in getattr(region, name):
                 if item.key == ref.key:
@@ -119,50 +119,55 @@ def _resolve_ref(ref: FigureRef, regions, projects, campaigns) -> str | None:
                         growth = item.yoy_pct or {}
                         if ref.name[8:] in growth:
                             return None
-                        return (f"{ref.target} {ref.key} prints no growth for `{ref.name[8:]}`; "
-                                f"it has: {', '.join('yoy_pct.' + k for k in growth) or 'none'}")
+                        has = ", ".join("yoy_pct." + k for k in growth) or Msg("word.none")
+                        return Msg("ref.no_growth", target=ref.target, key=ref.key,
+                                   name=ref.name[8:], has=has)
                     if ref.name not in allowed:
-                        return (f"`{ref.name}` is not a figure of {ref.target} {ref.key} ({name}); "
-                                f"use one of: {', '.join(allowed)}")
-                    return _absent(item, ref.name, f"{ref.target} {ref.key}")
+                        return Msg("ref.not_figure_of", name=ref.name, target=ref.target,
+                                   key=ref.key, coll=name, allowed=", ".join(allowed))
+                    return _absent(item, ref.name, "what.item_ref", target=ref.target, key=ref.key)
         keys = [i.key for n in _KEYED for i in getattr(region, n)]
-        return f"{ref.target} has no report or figure with the key `{ref.key}`{_near(str(ref.key), keys)}"
+        return Msg("ref.no_key", target=ref.target, key=ref.key, near=_near(str(ref.key), keys))
     if ref.kind == "project":
         p = projects.get(ref.target)
         if p is None:
-            return f"no project has the id `{ref.target}`{_near(ref.target, projects)}"
+            return _no_id("project", ref.target, projects)
         names = REF_FIELDS["project"] + tuple(i.key for i in p.indicators)
         if ref.name not in names:
-            return f"`{ref.name}` is not a figure of project {ref.target}; use one of: {', '.join(names)}"
+            return Msg("ref.not_project_figure", name=ref.name, target=ref.target,
+                       allowed=", ".join(names))
         if ref.name == "total_investment":
-            return _absent(p, ref.name, f"project {ref.target}")
+            return _absent(p, ref.name, "what.project_ref", id=ref.target)
         return None
     c = campaigns.get(ref.target)
     if c is None:
-        return f"no campaign has the id `{ref.target}`{_near(ref.target, campaigns)}"
+        return _no_id("campaign", ref.target, campaigns)
     if ref.key is None:
         if ref.name not in REF_FIELDS["campaign"]:
-            return f"`{ref.name}` is not a total of the campaign; use one of: " + \
-                ", ".join(REF_FIELDS["campaign"])
+            return Msg("ref.not_campaign_total", name=ref.name,
+                       allowed=", ".join(REF_FIELDS["campaign"]))
         if ref.name in ("round", "round_count"):
-            return _absent(c, ref.name, f"campaign {ref.target}")
-        return _absent(c.totals, ref.name, f"campaign {ref.target} (totals)")
+            return _absent(c, ref.name, "what.campaign_ref", id=ref.target)
+        return _absent(c.totals, ref.name, "what.campaign_totals", id=ref.target)
     batch, _, rnd = ref.key.partition("@")
     canon = _BATCH_NAMES.get(batch)
     matches = [b for b in c.batches if b.batch == canon and (not rnd or str(b.round) == rnd)]
     if not matches:
-        return f"the campaign has no batch `{ref.key}` (write sign, start, operate or revive, " \
-               "and @ROUND when it covers several rounds, e.g. start@2)"
+        return Msg("ref.no_batch", key=ref.key)
     if len(matches) > 1:
-        return f"the campaign has {len(matches)} `{batch}` batches; add the round, e.g. {batch}@2"
+        return Msg("ref.batches", n=len(matches), batch=batch)
     if ref.name not in REF_FIELDS["batch"]:
-        return f"`{ref.name}` is not a figure of a batch; use one of: {', '.join(REF_FIELDS['batch'])}"
+        return Msg("ref.not_batch_figure", name=ref.name, allowed=", ".join(REF_FIELDS["batch"]))
     if ref.name == "rate":
         b = matches[0]
         if b.rate_pct is None and (b.count is None or b.advanced is None):
-            return "the batch has no rate: it needs rate_pct, or count and advanced"
+            return Msg("ref.no_rate")
         return None
-    return _absent(matches[0], ref.name, f"the {batch} batch")
+    return _absent(matches[0], ref.name, "what.batch_ref", batch=batch)
+
+
+def _no_id(kind: str, target: str, table: Iterable[str]) -> str:
+    return Msg("ref.no_id", kind=Msg(f"kind.{kind}"), id=target, near=_near(target, table))
 
 
 def _has(item: Any, name: str) -> bool:
@@ -181,11 +186,8 @@ def _has(item: Any, name: str) -> bool:
     return item is not None and getattr(item, name, None) is not None
 
 
-def _absent(item: Any, name: str, what: str) -> str | None:
-    """A message when the cited figure is not in the record."""
+def _absent(item: Any, name: str, what: str, **args: Any) -> str | None:
+    """A message when the cited figure is not in the record (`what`, `args`: the record's words)."""
     if _has(item, name):
         return None
-    return f"{what} has no {name}{_ABSENT}"
-
-
-_ABSENT = "; the page would show nothing there"
+    return Msg("ref.absent", what=Msg(what, **args), name=name)

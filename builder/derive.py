@@ -30,6 +30,7 @@ from . import vocab as V
 from .content import Content
 from .errors import Problem
 from .figures import agrees, dec, percent, round_to, schedule_pct, value_of
+from .messages import Msg
 from .model import Campaign, Project, Region, Report
 from .rules import money
 
@@ -393,7 +394,6 @@ def _compare(v: ReportView, path: str, index: int, content: Content) -> list[Pro
     for name, summed in (("annual_plan", roll.annual_plan), ("completed", roll.completed)):
         fig = getattr(rep, name)
         if fig is not None and fig.is_actual and not agrees(fig, summed):
-            out.append(Problem(path, line, col, ("reports", index, name), "rollup-mismatch",
-                               f"the reported {fig.value} is not the sum over the region's "
-                               f"{roll.project_count} projects ({summed}); both are shown", "warning"))
+            out.append(Problem(path, line, col, ("reports", index, name), "rollup-mismatch", Msg(
+                "rollup.mismatch", value=fig.value, n=roll.project_count, sum=summed), "warning"))
     return out

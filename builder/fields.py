@@ -18,6 +18,7 @@ import difflib
 from typing import Any, Callable
 
 from .errors import Problem
+from .messages import Msg
 from .types import FieldPath
 
 __all__ = ["BAD", "SLOW", "Ctx", "Spec", "ListOf", "MapOf", "Record", "field", "unknown_message"]
@@ -68,13 +69,13 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"' if len(value) <= 60 else f'"{value[:57]}..."'
     if value is None:
-        return "nothing (null)"
+        return Msg("value.null")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
-        return "a mapping"
+        return Msg("value.mapping")
     if isinstance(value, list):
-        return "a list"
+        return Msg("value.list")
     if isinstance(value, _dt.date):
         return value.isoformat()
     return str(value)
@@ -97,7 +98,7 @@ class Spec:
         raise NotImplementedError
 
     def expected(self, value: Any, path: FieldPath, ctx: Ctx, what: str, code: str = "type") -> Any:
-        return ctx.error(path, code, f"expected {what}, found {_show(value)}")
+        return ctx.error(path, code, Msg("type.expected", what=what, found=_show(value)))
 
 
 class ListOf(Spec):
@@ -125,10 +126,9 @@ class ListOf(Spec):
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, list):
-            return self.expected(value, path, ctx, "a list (lines starting with `- `)")
+            return self.expected(value, path, ctx, Msg("what.list"))
         if len(value) > self.max_items:
-            return ctx.error(path, "too-long", f"has {len(value)} items; at most "
-                             f"{self.max_items} are allowed")
+            return ctx.error(path, "too-long", Msg("list.too_long", n=len(value), max=self.max_items))
         out = []
         item = self.item
         q = item.quick
@@ -176,7 +176,8 @@ class MapOf(Spec):
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, dict):
-            return self.expected(value, path, ctx, f"a mapping of {self.key_name} to values")
+            key = Msg("mapkey." + self.key_name.replace(" ", "_"))
+            return self.expected(value, path, ctx, Msg("what.mapping_of", key=key))
         out = {}
         for k, v in value.items():
             sk = k.isoformat() if isinstance(k, _dt.date) else str(k)
@@ -206,8 +207,9 @@ def unknown_message(key: str, known) -> str:
     hint = FIELD_HINTS.get(key)
     if hint in known:
         near = [hint]
-    tip = f"did you mean `{near[0]}`?" if near else "known fields: " + ", ".join(known)
-    return f"`{key}` is not a known field here; {tip}"
+    tip = (Msg("tip.did_you_mean", near=near[0]) if near
+           else Msg("tip.known_fields", fields=", ".join(known)))
+    return Msg("field.unknown", key=key, tip=tip)
 
 
 def field(spec: Spec, zh: str, en: str = "", *, required: bool = False, default: Any = None,
@@ -296,7 +298,7 @@ class Record(Spec):
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, dict):
-            return self.expected(value, path, ctx, f"a mapping of fields ({self.cls.__name__})")
+            return self.expected(value, path, ctx, Msg("what.record", name=self.cls.__name__))
         kwargs = {}
         failed = False
         plan = self._plan
@@ -310,7 +312,7 @@ class Record(Spec):
             spec, required, quick = entry
             if v is None:
                 if required:
-                    ctx.error(path + (key,), "missing", f"`{key}` is required and cannot be empty")
+                    ctx.error(path + (key,), "missing", Msg("field.required_empty", key=key))
                     failed = True
                 continue
             if quick is not None:
@@ -325,7 +327,7 @@ class Record(Spec):
                 kwargs[key] = c
         for name in self.required:
             if name not in value:
-                ctx.error(path, "missing", f"the required field `{name}` is missing")
+                ctx.error(path, "missing", Msg("field.required_missing", name=name))
                 failed = True
         if failed:
             return BAD

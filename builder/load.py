@@ -9,17 +9,21 @@ and body.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ._yaml import Document, parse_yaml
 from .errors import Problem
+from .messages import Msg
 
 __all__ = ["SourceFile", "MAX_FILE_BYTES", "discover", "read_bytes", "read_text", "parse_file",
            "Parsed", "display_path"]
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: Folders of `content/` and the extension their records use.
 FOLDERS = {"regions": ".yaml", "projects": ".yaml", "campaigns": ".yaml", "bulletins": ".md"}
@@ -70,18 +74,16 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
     root = content.resolve()
     site = content / "site.yaml"
     if site.is_symlink() and not _within(site, root):
-        problems.append(Problem(display_path(site), 0, 0, (), "symlink",
-                                "is a link to a file outside content/; copy the file in instead"))
+        problems.append(Problem(display_path(site), 0, 0, (), "symlink", Msg("file.link_outside")))
     elif site.is_file():
         files.append(SourceFile("site", display_path(site), str(site), "site"))
     else:
-        problems.append(Problem(display_path(site), 0, 0, (), "missing-file",
-                                "content/ needs a site.yaml (the site's title, language and data date)"))
+        problems.append(Problem(display_path(site), 0, 0, (), "missing-file", Msg("file.no_site")))
     for folder, ext in FOLDERS.items():
         d = content / folder
         if d.is_symlink() and not _within(d, root):
             problems.append(Problem(display_path(d), 0, 0, (), "symlink",
-                                    "is a link to a folder outside content/; copy the files in instead"))
+                                    Msg("file.folder_link_outside")))
             continue
         if not d.is_dir():
             continue
@@ -93,26 +95,24 @@ def discover(content: Path) -> tuple[list[SourceFile], list[Problem]]:
             p = Path(entry.path) if entry.is_symlink() else None  # (a Path per file is slow)
             if p is not None and not p.exists():
                 problems.append(Problem(shown, 0, 0, (), "symlink",
-                                        f"is a link to {os.readlink(p)}, which does not exist"))
+                                        Msg("file.link_dangling", target=os.readlink(p))))
                 continue
             if p is not None and not _within(p, root):  # resolving every file is slow
-                problems.append(Problem(shown, 0, 0, (), "symlink",
-                                        "is a link to a file outside content/; copy the file in instead"))
+                problems.append(Problem(shown, 0, 0, (), "symlink", Msg("file.link_outside")))
                 continue
             if entry.is_dir():
                 problems.append(Problem(shown, 0, 0, (), "stray-file",
-                                        f"is a folder; {folder}/ holds only {ext} files", "warning"))
+                                        Msg("file.stray_folder", folder=folder, ext=ext), "warning"))
                 continue
             if not entry.is_file():
                 problems.append(Problem(shown, 0, 0, (), "stray-file",
-                                        f"is not a {ext} file; {folder}/ holds only {ext} records",
-                                        "warning"))
+                                        Msg("file.stray", folder=folder, ext=ext), "warning"))
                 continue
             if not entry.name.endswith(ext):
                 alt = ".yml" if ext == ".yaml" else ".markdown"
                 code = "extension" if entry.name.endswith(alt) else "stray-file"
                 problems.append(Problem(shown, 0, 0, (), code,
-                                        f"is not read: records in {folder}/ end in {ext}",
+                                        Msg("file.extension", folder=folder, ext=ext),
                                         "error" if code == "extension" else "warning"))
                 continue
             files.append(SourceFile(folder, shown, entry.path, entry.name[: -len(ext)]))
@@ -140,17 +140,20 @@ def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES,
             size = os.stat(path).st_size
             if size > limit:
                 return None, [Problem(shown, 0, 0, (), "too-large",
-                                      f"is {size:,} bytes; files larger than {limit:,} bytes are refused")]
+                                      Msg("file.too_large", size=size, limit=limit))]
             with open(path, "rb") as fh:
                 raw = fh.read(limit + 1)
         except OSError as err:
-            return None, [Problem(shown, 0, 0, (), "unreadable",
-                                  f"cannot be read: {err.strerror or err}")]
+            return None, [Problem(shown, 0, 0, (), "unreadable", Msg("file.unreadable",
+                                                                      reason=_reason(err)))]
     if len(raw) > limit:
-        return None, [Problem(shown, 0, 0, (), "too-large",
-                              f"is larger than {limit:,} bytes and is refused")]
+        return None, [Problem(shown, 0, 0, (), "too-large", Msg("file.over_limit", limit=limit))]
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    head = raw[:256]  # UTF-16 (a BOM, or a NUL beside every ASCII letter) before anything else
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(head) >= 4 and head.count(0) * 3 >= len(head)):
+        return None, [Problem(shown, 1, 1, (), "encoding",
+                              Msg("file.encoding", byte=raw[0], hint=Msg("file.utf16")))]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -159,22 +162,33 @@ def read_text(path: str, shown: str, limit: int = MAX_FILE_BYTES,
         hint = ""
         try:
             raw.decode("gb18030")
-            hint = "; it looks like GBK/GB18030: save it as UTF-8"
+            hint = Msg("file.gbk")
         except UnicodeDecodeError:
             pass
         return None, [Problem(shown, line, col, (), "encoding",
-                              f"is not UTF-8 text (byte 0x{raw[err.start]:02X}){hint}")]
+                              Msg("file.encoding", byte=raw[err.start], hint=hint))]
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    nul = text.find("\x00")
-    if nul >= 0:
-        line = text.count("\n", 0, nul) + 1
-        col = nul - text.rfind("\n", 0, nul)
-        return None, [Problem(shown, line, col, (), "nul-byte",
-                              "holds a NUL byte (binary data); is this the right file?")]
+    bad = _CONTROL.search(text)  # NUL: binary data; ESC and the rest: no text needs them
+    if bad is not None:
+        at = bad.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - text.rfind("\n", 0, at)
+        if bad[0] == "\x00":
+            return None, [Problem(shown, line, col, (), "nul-byte", Msg("file.nul"))]
+        return None, [Problem(shown, line, col, (), "control-character",
+                              Msg("file.control", code=f"U+{ord(bad[0]):04X}"))]
     if not text or text.isspace():  # (as `not text.strip()`, without the copy)
-        return None, [Problem(shown, 1, 1, (), "empty", "the file is empty")]
+        return None, [Problem(shown, 1, 1, (), "empty", Msg("file.empty"))]
     return text, []
+
+
+def _reason(err: OSError) -> str:
+    """Why a file cannot be read: the system's words, translated for the usual causes."""
+    said = err.strerror or str(err)
+    key = {errno.EACCES: "os.denied", errno.EPERM: "os.denied", errno.ENOENT: "os.gone",
+           errno.EISDIR: "os.folder", errno.ELOOP: "os.loop"}.get(err.errno)  # type: ignore[arg-type]
+    return Msg(key, said=said) if key and err.strerror else said
 
 
 def parse_file(f: SourceFile, raw: bytes | None = None) -> Parsed:
@@ -188,19 +202,15 @@ def parse_file(f: SourceFile, raw: bytes | None = None) -> Parsed:
     lines = tuple(text.split("\n"))
     if lines[0].rstrip() != "---":
         return Parsed(f, None, None, 0, (Problem(
-            f.path, 1, 1, (), "front-matter",
-            "a bulletin starts with front matter: a line `---`, the YAML fields (title, date …), "
-            "and another line `---`", "error", lines[0]),))
+            f.path, 1, 1, (), "front-matter", Msg("bulletin.no_front_matter"), "error", lines[0]),))
     end = next((i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "...")), None)
     if end is None:
         return Parsed(f, None, None, 0, (Problem(
-            f.path, 1, 1, (), "front-matter",
-            "the front matter opened on line 1 is never closed: add a line `---` after its fields",
-            "error", lines[0]),))
+            f.path, 1, 1, (), "front-matter", Msg("bulletin.front_matter_open"), "error",
+            lines[0]),))
     doc, problems = parse_yaml("\n".join(lines[1:end]), f.path, lines, line_offset=1)
     if doc is None and [p.code for p in problems] == ["empty"]:
-        problems = [Problem(f.path, 1, 1, (), "front-matter",
-                            "the front matter is empty; give at least `title` and `date`",
+        problems = [Problem(f.path, 1, 1, (), "front-matter", Msg("bulletin.front_matter_empty"),
                             "error", lines[0])]
     body = "\n".join(lines[end + 1:])
     return Parsed(f, doc, body, end + 2, tuple(problems))

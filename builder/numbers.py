@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from .fields import BAD, SLOW, Spec, _show, unknown_message
+from .messages import Msg
 
 __all__ = ["Amount", "Figure", "FigureSpec", "Year", "BOUNDS", "KINDS"]
 
@@ -55,29 +56,29 @@ class Amount(Spec):
                 return value
         n = _number(value)
         if n is None:
-            what = "a whole number" if self.integer else "a number"
+            what = Msg("what.whole_number" if self.integer else "what.number")
             if isinstance(value, str):
                 fixed = value.translate(_FULLWIDTH)
+                shown = _show(value)
                 if fixed != value and _number_text(fixed):
-                    return ctx.error(path, "type", f"expected {what}, found {_show(value)} written "
-                                     f"with full-width digits; type {fixed} instead")
+                    return ctx.error(path, "type", Msg("number.fullwidth", what=what, found=shown,
+                                                       fixed=fixed))
                 if _number_text(value.strip()):
-                    return ctx.error(path, "type", f"expected {what}, found the text {_show(value)}; "
-                                     "remove the quotes")
-                return ctx.error(path, "type", f"expected {what}, found {_show(value)}; write the "
-                                 "figure alone (units and words like 约 or 多 go in `unit` and `bound`)")
+                    return ctx.error(path, "type", Msg("number.quoted", what=what, found=shown))
+                return ctx.error(path, "type", Msg("number.words", what=what, found=shown))
             return self.expected(value, path, ctx, what)
         if self.integer and not isinstance(n, int):
             if n == n.to_integral_value() and "." not in str(n):
                 n = int(n)
             else:
-                return ctx.error(path, "type", f"expected a whole number, found {n}")
+                return ctx.error(path, "type", Msg("type.expected", what=Msg("what.whole_number"),
+                                                   found=n))
         if isinstance(n, Decimal) and not n.is_finite():
-            return ctx.error(path, "not-finite", f"{n} is not a finite number")
+            return ctx.error(path, "not-finite", Msg("number.not_finite", n=n))
         if self.minimum is not None and n < self.minimum:
-            return ctx.error(path, "range", f"{n} is below the smallest allowed value, {self.minimum}")
+            return ctx.error(path, "range", Msg("number.below", n=n, min=self.minimum))
         if self.maximum is not None and n > self.maximum:
-            return ctx.error(path, "range", f"{n} is above the largest allowed value, {self.maximum}")
+            return ctx.error(path, "range", Msg("number.above", n=n, max=self.maximum))
         return n
 
     def json_schema(self):
@@ -161,27 +162,26 @@ class FigureSpec(Spec):
                       at_key=True)
             bad = True
         if "value" not in value:
-            return ctx.error(path, "missing", "a figure written as a mapping needs `value`")
+            return ctx.error(path, "missing", Msg("figure.needs_value"))
         n = self.number.coerce(value["value"], path + ("value",), ctx)
         bound = value.get("bound")
         if bound is not None and bound not in BOUNDS:
-            ctx.error(path + ("bound",), "choice", f"{_show(bound)} is not a bound; use one of "
-                      "lower (多/以上), upper (以内), approx (约/近)")
+            ctx.error(path + ("bound",), "choice", Msg("figure.bound", value=_show(bound)))
             bad = True
         kind = value.get("kind", self.kind)
         if kind not in KINDS:
-            ctx.error(path + ("kind",), "choice", f"{_show(kind)} is not a figure kind; use one of "
-                      "actual, target (目标/力争), projection (预计)")
+            ctx.error(path + ("kind",), "choice", Msg("figure.kind", value=_show(kind)))
             bad = True
         note = value.get("note")
         if note is not None and not isinstance(note, str):
-            ctx.error(path + ("note",), "type", f"expected text, found {_show(note)}")
+            ctx.error(path + ("note",), "type", Msg("type.expected", what=Msg("what.text"),
+                                                    found=_show(note)))
             bad = True
         unit = value.get("unit")
         if unit is not None and unit not in self.units:
-            allowed = ", ".join(self.units) if self.units else "none (the unit is fixed)"
-            ctx.error(path + ("unit",), "choice", f"{_show(unit)} is not a unit allowed here; "
-                      f"allowed: {allowed}")
+            allowed = ", ".join(self.units) if self.units else Msg("figure.unit_fixed")
+            ctx.error(path + ("unit",), "choice", Msg("figure.unit", value=_show(unit),
+                                                      allowed=allowed))
             bad = True
         if bad or n is BAD:
             return BAD
@@ -210,6 +210,6 @@ class Year(Amount):
         super().__init__(1949, 2100, integer=True)
 
     def coerce(self, value, path, ctx):
-        if isinstance(value, str) and value.isdigit():
-            value = int(value)
+        if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 9:
+            value = int(value)  # ("²".isdigit(), and int() refuses 4,301 digits)
         return super().coerce(value, path, ctx)

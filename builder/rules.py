@@ -16,6 +16,7 @@ from . import vocab as V
 from ._yaml import Document
 from .errors import Problem
 from .figures import agrees, percent, round_to, schedule_pct, value_of
+from .messages import Msg
 from .model import Campaign, Project, Region, Site
 
 __all__ = ["check_project", "check_region", "check_campaign", "money"]
@@ -76,34 +77,29 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
         if month in seen:
             dup = [j for j, it in enumerate(raw) if isinstance(it, dict) and it.get("month") == month]
             out.append(doc.problem(("progress", dup[-1], "month"), "duplicate-month",
-                                   f"{month} appears twice in progress; keep one entry per month"))
+                                   Msg("progress.duplicate_month", month=month)))
             continue
         seen.add(month)
         if ytd is None and cum is None:
-            out.append(doc.problem(at(month), "missing", f"progress for {month} gives no figure; "
-                                   "give completed_ytd or completed_cumulative"))
+            out.append(doc.problem(at(month), "missing", Msg("progress.no_figure", month=month)))
             continue
         if (prev is not None and ytd is not None
                 and prev.month[:4] == month[:4] and ytd < prev.completed_ytd):
-            before = ("the previous month's" if _months_apart(prev.month, month) == 1
-                      else f"{prev.month}'s")
-            out.append(doc.problem(at(month) + ("completed_ytd",), "falling",
-                                   f"{ytd} is below {before} "
-                                   f"{prev.completed_ytd} (cumulative figures cannot fall)"))
+            msg = (Msg("progress.below_last_month", n=ytd, before=prev.completed_ytd)
+                   if _months_apart(prev.month, month) == 1 else
+                   Msg("progress.below", n=ytd, month=prev.month, before=prev.completed_ytd))
+            out.append(doc.problem(at(month) + ("completed_ytd",), "falling", msg))
         if cum is not None:
             if prev_cum is not None and cum < prev_cum.completed_cumulative:
-                out.append(doc.problem(at(month) + ("completed_cumulative",), "falling",
-                                       f"{cum} is below {prev_cum.month}'s "
-                                       f"{prev_cum.completed_cumulative} (cumulative figures cannot fall)"))
+                out.append(doc.problem(at(month) + ("completed_cumulative",), "falling", Msg(
+                    "progress.below", n=cum, month=prev_cum.month,
+                    before=prev_cum.completed_cumulative)))
             if ytd is not None and ytd > cum:
                 out.append(doc.problem(at(month) + ("completed_ytd",), "ytd-above-cumulative",
-                                       f"{ytd} done this year is more than the "
-                                       f"{cum} done since the start"))
+                                       Msg("progress.ytd_above_cumulative", ytd=ytd, cum=cum)))
             if total is not None and cum > total:  # int and Decimal compare exactly
-                out.append(doc.problem(at(month) + ("completed_cumulative",), "above-total",
-                                       f"{cum} completed is more than the total "
-                                       f"investment of {_typed(p.total_investment)}; revise total_investment (the first "
-                                       "figure stays in baseline)"))
+                out.append(doc.problem(at(month) + ("completed_cumulative",), "above-total", Msg(
+                    "progress.above_total", cum=cum, total=_typed(p.total_investment))))
             prev_cum = e
         if ytd is not None:
             prev = e
@@ -113,33 +109,29 @@ def check_project(p: Project, doc: Document) -> list[Problem]:
     for (s1, d1), (s2, d2) in zip(ordered, ordered[1:]):
         if d2 < d1:
             out.append(doc.problem(("stage_dates", _raw_key(doc, "stage_dates", s2)), "stage-order",
-                                   f"{_raw_key(doc, 'stage_dates', s2)} on {d2} is before "
-                                   f"{_raw_key(doc, 'stage_dates', s1)} on {d1}; stages follow the order "
-                                   "谋划 → 储备 → 签约 → 落地 → 开工 → 建设 → 竣工 → 投产 → 达效 → 入统"))
+                                   Msg("stage.order", later=_raw_key(doc, "stage_dates", s2), d2=d2,
+                                       earlier=_raw_key(doc, "stage_dates", s1), d1=d1)))
     if p.stage is not None:
         cur = V.STAGE_DATE_ORDER[p.stage]
         for s, _d in ordered:
             if V.STAGE_DATE_ORDER[s] > cur and not (s == "completed" and p.stage == "building"):
                 out.append(doc.problem(("stage_dates", _raw_key(doc, "stage_dates", s)), "stage-order",
-                                       f"has a date for {s}, which comes after the current stage "
-                                       f"`{p.stage}`; update `stage`"))
+                                       Msg("stage.after_current", stage=s, current=p.stage)))
     for year, plan in (p.annual_plan or {}).items():
         pv = money(plan)
         if total is not None and pv is not None and pv > total:
-            out.append(doc.problem(("annual_plan", str(year)), "plan-above-total",
-                                   f"the {year} plan of {_typed(plan)} is more than the total "
-                                   f"investment of {_typed(p.total_investment)}"))
+            out.append(doc.problem(("annual_plan", str(year)), "plan-above-total", Msg(
+                "plan.above_total", year=year, plan=_typed(plan), total=_typed(p.total_investment))))
     for t in p.indicators:
         if t.value.unit is not None and t.value.unit != t.unit:
             i = _index(doc, "indicators", t.key)
             out.append(doc.problem(("indicators", i, "unit"), "unit-mismatch",
-                                   f"the unit is {t.unit} but the value says {t.value.unit}; "
-                                   "write the same unit in both places"))
+                                   Msg("unit.mismatch", unit=t.unit, said=t.value.unit)))
     seen_c: set[str] = set()
     for i, c in enumerate(p.campaigns):
         if c.campaign in seen_c:
             out.append(doc.problem(("campaigns", i, "campaign"), "duplicate",
-                                   f"the campaign {c.campaign} is listed twice"))
+                                   Msg("campaign.listed_twice", campaign=c.campaign)))
         seen_c.add(c.campaign)
     return out
 
@@ -170,8 +162,7 @@ def check_region(r: Region, doc: Document, site_basis: str = "month") -> list[Pr
             where = (name, idx if idx is not None else i, "key")
             if item.key in seen:
                 out.append(doc.problem(where, "duplicate-key",
-                                       f"the key `{item.key}` is already used in {seen[item.key]}; "
-                                       "keys must be unique within a region"))
+                                       Msg("region.duplicate_key", key=item.key, used=seen[item.key])))
             else:
                 seen[item.key] = name
     report_keys = {rep.key for rep in r.reports}
@@ -186,37 +177,33 @@ def check_region(r: Region, doc: Document, site_basis: str = "month") -> list[Pr
             i = _index(doc, name, t.key)
             if name == "targets" and t.value.kind == "actual":
                 out.append(doc.problem((name, i, "value", "kind"), "target-kind",
-                                       "a target cannot be an achieved figure; use kind: target "
-                                       "or kind: projection, or move it to indicators"))
+                                       Msg("target.actual")))
             if t.value.unit is not None and t.value.unit != t.unit:
                 out.append(doc.problem((name, i, "unit"), "unit-mismatch",
-                                       f"the unit is {t.unit} but the value says {t.value.unit}; "
-                                       "write the same unit in both places"))
+                                       Msg("unit.mismatch", unit=t.unit, said=t.value.unit)))
     return out
 
 
 def _check_report(rep, doc, at, report_keys, site_basis) -> list[Problem]:
     out = []
     if rep.as_of is None and not rep.as_of_note:
-        out.append(doc.problem(at, "missing", "the report has no as_of date; when the source gives "
-                               "none, set as_of_note to say so"))
+        out.append(doc.problem(at, "missing", Msg("report.no_as_of")))
     if rep.subset_of is not None and (rep.subset_of not in report_keys or rep.subset_of == rep.key):
         out.append(doc.problem(at + ("subset_of",), "unknown-reference",
-                               f"`{rep.subset_of}` is not the key of another report of this region"))
+                               Msg("report.subset_of", key=rep.subset_of)))
     for name in _ACHIEVED:
         f = getattr(rep, name)
         if f is not None and not f.is_actual:
             out.append(doc.problem(at + (name, "kind"), "target-kind",
-                                   f"{name} is an achieved figure; a {f.kind} belongs under targets"))
+                                   Msg("report.achieved", name=name, kind=Msg(f"figkind.{f.kind}"))))
     completed, plan = money(rep.completed), money(rep.annual_plan)
     pct = rep.plan_completion_pct
     if completed is not None and plan is not None and pct is not None and pct.is_actual:
         got = percent(completed, plan)
         if got is not None and not agrees(pct, got):
-            out.append(doc.problem(at + ("plan_completion_pct",), "disagrees",
-                                   f"the printed {pct.value}% is not what {_typed(rep.completed)} ÷ "
-                                   f"{_typed(rep.annual_plan)} gives ({round_to(got, 2)}%); both are kept as printed",
-                                   "warning"))
+            out.append(doc.problem(at + ("plan_completion_pct",), "disagrees", Msg(
+                "pct.disagrees", pct=pct.value, part=_typed(rep.completed),
+                whole=_typed(rep.annual_plan), got=round_to(got, 2)), "warning"))
     ahead = rep.ahead_of_schedule_pp
     if ahead is not None and ahead.is_actual and rep.as_of is not None:
         pv = value_of(pct) if pct is not None else None
@@ -226,23 +213,21 @@ def _check_report(rep, doc, at, report_keys, site_basis) -> list[Problem]:
             basis = rep.schedule_basis or site_basis
             sched = schedule_pct(rep.as_of, basis)
             if not agrees(ahead, pv - sched):
-                out.append(doc.problem(at + ("ahead_of_schedule_pp",), "disagrees",
-                                       f"the printed {ahead.value} points is not what "
-                                       f"{round_to(pv, 2)}% − 时序进度 {round_to(sched, 2)}% "
-                                       f"({basis} basis, {rep.as_of}) gives ({round_to(pv - sched, 2)})",
-                                       "warning"))
+                out.append(doc.problem(at + ("ahead_of_schedule_pp",), "disagrees", Msg(
+                    "pp.disagrees", pp=ahead.value, pct=round_to(pv, 2), sched=round_to(sched, 2),
+                    basis=Msg(f"basis.{basis}"), as_of=rep.as_of, got=round_to(pv - sched, 2)),
+                    "warning"))
     landed, count = value_of(rep.landed_count), value_of(rep.project_count)
     if landed is not None and count is not None:
         if landed > count:
             out.append(doc.problem(at + ("landed_count",), "above-total",
-                                   f"{landed} landed is more than the {count} projects"))
+                                   Msg("report.landed_above", landed=landed, count=count)))
         elif rep.landing_rate_pct is not None and count:
             got = percent(landed, count)
             if not agrees(rep.landing_rate_pct, got):
-                out.append(doc.problem(at + ("landing_rate_pct",), "disagrees",
-                                       f"the printed {rep.landing_rate_pct.value}% is not what "
-                                       f"{landed} ÷ {count} gives ({round_to(got, 1)}%); both are kept "
-                                       "as printed", "warning"))
+                out.append(doc.problem(at + ("landing_rate_pct",), "disagrees", Msg(
+                    "pct.disagrees", pct=rep.landing_rate_pct.value, part=landed, whole=count,
+                    got=round_to(got, 1)), "warning"))
     return out
 
 
@@ -251,18 +236,17 @@ def _check_ledger(pl, doc, at) -> list[Problem]:
     c, r, ip = value_of(pl.collected), value_of(pl.resolved), value_of(pl.in_progress)
     if c is not None and r is not None and r > c:
         out.append(doc.problem(at + ("resolved",), "above-total",
-                               f"{r} resolved is more than the {c} collected"))
+                               Msg("ledger.resolved_above", resolved=r, collected=c)))
         return out
     if c is not None and r is not None and ip is not None and r + ip != c:
-        out.append(doc.problem(at + ("collected",), "sum-mismatch",
-                               f"{c} collected is not {r} resolved + {ip} in progress ({r + ip})",
-                               "warning"))
+        out.append(doc.problem(at + ("collected",), "sum-mismatch", Msg(
+            "ledger.sum", collected=c, resolved=r, open=ip, sum=r + ip), "warning"))
     if c and r is not None and pl.resolution_pct is not None:
         got = percent(r, c)
         if not agrees(pl.resolution_pct, got):
-            out.append(doc.problem(at + ("resolution_pct",), "disagrees",
-                                   f"the printed {pl.resolution_pct.value}% is not what {r} ÷ {c} "
-                                   f"gives ({round_to(got, 1)}%); both are kept as printed", "warning"))
+            out.append(doc.problem(at + ("resolution_pct",), "disagrees", Msg(
+                "pct.disagrees", pct=pl.resolution_pct.value, part=r, whole=c,
+                got=round_to(got, 1)), "warning"))
     return out
 
 
@@ -275,27 +259,25 @@ def check_campaign(c: Campaign, doc: Document) -> list[Problem]:
         if n is not None and adv is not None:
             if adv > n:
                 out.append(doc.problem(("batches", i, "advanced"), "above-total",
-                                       f"{adv} advanced is more than the {n} projects in the batch"))
+                                       Msg("batch.advanced_above", advanced=adv, count=n)))
             elif b.rate_pct is not None and n:
                 got = percent(adv, n)
                 if not agrees(b.rate_pct, got):
-                    out.append(doc.problem(("batches", i, "rate_pct"), "disagrees",
-                                           f"the printed {b.rate_pct.value}% is not what {adv} ÷ {n} "
-                                           f"gives ({round_to(got, 1)}%); both are kept as printed",
-                                           "warning"))
+                    out.append(doc.problem(("batches", i, "rate_pct"), "disagrees", Msg(
+                        "pct.disagrees", pct=b.rate_pct.value, part=adv, whole=n,
+                        got=round_to(got, 1)), "warning"))
     total = value_of(c.totals.count) if c.totals else None
     if total is not None and counts and all(n is not None for n in counts):
         parts = sum(counts)
         if parts != total:
-            out.append(doc.problem(("totals", "count"), "sum-mismatch",
-                                   f"the total of {total} projects is not the sum of the batches "
-                                   f"({' + '.join(str(n) for n in counts)} = {parts}); both are kept "
-                                   "as printed", "warning"))
+            out.append(doc.problem(("totals", "count"), "sum-mismatch", Msg(
+                "campaign.sum", total=total, parts=" + ".join(str(n) for n in counts), sum=parts),
+                "warning"))
     if c.window and c.window.start and c.window.end and c.window.end < c.window.start:
         out.append(doc.problem(("window", "end"), "date-order",
-                               f"the window ends ({c.window.end}) before it starts ({c.window.start})"))
+                               Msg("campaign.window", end=c.window.end, start=c.window.start)))
     if len(set(c.members)) != len(c.members):
-        out.append(doc.problem(("members",), "duplicate", "a project is listed twice in members"))
+        out.append(doc.problem(("members",), "duplicate", Msg("campaign.member_twice")))
     return out
 
 
@@ -304,5 +286,5 @@ def check_site(s: Site, doc: Document) -> list[Problem]:
     ids = [x.id for x in s.sectors]
     for i, sid in enumerate(ids):
         if sid in ids[:i]:
-            out.append(doc.problem(("sectors", i, "id"), "duplicate", f"the sector {sid} is listed twice"))
+            out.append(doc.problem(("sectors", i, "id"), "duplicate", Msg("site.sector_twice", id=sid)))
     return out

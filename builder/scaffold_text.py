@@ -113,7 +113,11 @@ def _hint(spec: Spec) -> str:
     if isinstance(spec, Url):
         return "完整网址 / a full web address: https://…"
     if isinstance(spec, Text):
-        return spec.hint
+        if not spec.hint:
+            return ""
+        from .messages import Msg
+        hint = Msg(spec.hint)
+        return f"{hint.text('zh-CN')} / {hint}"
     if isinstance(spec, Choice):
         return _choices(spec)
     if isinstance(spec, (DateSpec, Month)):

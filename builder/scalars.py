@@ -8,6 +8,7 @@ import re
 from typing import Callable
 
 from .fields import BAD, SLOW, Record, Spec, _show
+from .messages import Msg
 
 __all__ = ["Text", "Slug", "Ref", "Boolean", "Choice", "Url", "DateSpec", "Month", "Period",
            "SourceSpec", "SLUG", "PERIOD"]
@@ -17,6 +18,7 @@ class Text(Spec):
     type_name = "text"
 
     def __init__(self, max_len: int = 500, pattern: str | None = None, hint: str = ""):
+        """`hint`: the id of the message saying what `pattern` wants (see messages.py)."""
         self.max_len = max_len
         self.pattern = re.compile(pattern) if pattern else None
         self.hint = hint
@@ -31,19 +33,19 @@ class Text(Spec):
 
     def coerce(self, value, path, ctx):
         if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
-            return self.expected(value, path, ctx, "text")
+            return self.expected(value, path, ctx, Msg("what.text"))
         if isinstance(value, _dt.date):
             value = value.isoformat()
         elif not isinstance(value, str):
             value = str(value)
         value = value.strip()
         if not value:
-            return ctx.error(path, "empty", "must not be empty")
+            return ctx.error(path, "empty", Msg("text.empty"))
         if len(value) > self.max_len:
-            return ctx.error(path, "too-long", f"is {len(value)} characters long; at most "
-                             f"{self.max_len} are allowed")
+            return ctx.error(path, "too-long", Msg("text.too_long", n=len(value), max=self.max_len))
         if self.pattern and not self.pattern.match(value):
-            return ctx.error(path, "format", f"{_show(value)} is not valid here; {self.hint}")
+            return ctx.error(path, "format", Msg("text.format", value=_show(value),
+                                                 hint=Msg(self.hint) if self.hint else ""))
         return value
 
     def json_schema(self):
@@ -73,14 +75,11 @@ class Slug(Spec):
         if isinstance(value, int) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str):
-            return self.expected(value, path, ctx, "an id (lowercase letters, digits, hyphens)")
+            return self.expected(value, path, ctx, Msg("what.id"))
         if not SLUG.match(value) or len(value) > 80:
-            return ctx.error(path, "bad-id",
-                             f"{_show(value)} is not a valid id; use lowercase letters a-z, digits "
-                             "and single hyphens, at most 80 characters (e.g. zhoukou-huaiyang)")
+            return ctx.error(path, "bad-id", Msg("id.bad", value=_show(value)))
         if value in _WINDOWS_RESERVED:
-            return ctx.error(path, "bad-id", f"{_show(value)} is a reserved file name on Windows; "
-                             "choose another id")
+            return ctx.error(path, "bad-id", Msg("id.reserved", value=_show(value)))
         return value
 
     def json_schema(self):
@@ -111,7 +110,7 @@ class Boolean(Spec):
 
     def coerce(self, value, path, ctx):
         if not isinstance(value, bool):
-            return self.expected(value, path, ctx, "true or false")
+            return self.expected(value, path, ctx, Msg("what.boolean"))
         return value
 
     def json_schema(self):
@@ -128,9 +127,8 @@ class DateSpec(Spec):
         if isinstance(value, _dt.date):
             return value
         if isinstance(value, str) and re.match(r"^\d{4}-\d{1,2}-\d{1,2}[T ]", value):
-            return ctx.error(path, "type", f"expected a date, found {_show(value)}; give the day "
-                             "only, as YYYY-MM-DD")
-        return self.expected(value, path, ctx, "a date written YYYY-MM-DD")
+            return ctx.error(path, "type", Msg("date.with_time", value=_show(value)))
+        return self.expected(value, path, ctx, Msg("what.date"))
 
     def json_schema(self):
         return {"type": "string", "format": "date"}
@@ -138,7 +136,7 @@ class DateSpec(Spec):
 
 class Month(Spec):
     type_name = "month (YYYY-MM)"
-    _re = re.compile(r"^(\d{4})-(\d{2})$")
+    _re = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)  # not ２０２３-０３: it sorts apart
     _ok: set[str] = set()  # months already seen valid: a ledger repeats the same few
 
     def quick(self, value):
@@ -149,9 +147,9 @@ class Month(Spec):
             return value
         m = self._re.match(value) if isinstance(value, str) else None
         if not m:
-            return self.expected(value, path, ctx, "a month written YYYY-MM (e.g. 2023-03)")
+            return self.expected(value, path, ctx, Msg("what.month"))
         if not 1 <= int(m[2]) <= 12:
-            return ctx.error(path, "bad-date", f"{value} is not a real month")
+            return ctx.error(path, "bad-date", Msg("date.bad_month", value=value))
         if len(self._ok) < 10_000:
             self._ok.add(value)
         return value
@@ -160,7 +158,7 @@ class Month(Spec):
         return {"type": "string", "pattern": self._re.pattern}
 
 
-PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}(?:/\d{2})?))?$")
+PERIOD = re.compile(r"^(\d{4})(?:-(Q[1-4]|H[12]|\d{2}(?:/\d{2})?))?$", re.ASCII)
 
 
 class Period(Spec):
@@ -173,15 +171,13 @@ class Period(Spec):
             value = str(value)
         m = PERIOD.match(value) if isinstance(value, str) else None
         if not m:
-            return self.expected(value, path, ctx, "a period such as 2023, 2023-Q1, 2023-H1, "
-                                 "2023-03 or 2021-01/04", code="bad-period")
+            return self.expected(value, path, ctx, Msg("what.period"), code="bad-period")
         tail = m[2] or ""
         if tail[:1].isdigit():
             first, _, last = tail.partition("/")
             months = [int(first)] + ([int(last)] if last else [])
             if any(not 1 <= x <= 12 for x in months) or (last and int(last) < int(first)):
-                return ctx.error(path, "bad-period", f"{value} is not a valid period; months run "
-                                 "01 to 12, and 2021-01/04 means January to April")
+                return ctx.error(path, "bad-period", Msg("date.bad_period", value=value))
         return value
 
     def json_schema(self):
@@ -208,9 +204,9 @@ class Choice(Spec):
         if canon is None:
             allowed = ", ".join(f"{c} ({'/'.join(a)})" if a else c for c, a in self.values.items())
             near = difflib.get_close_matches(str(value), list(self.lookup), n=1, cutoff=0.6)
-            tip = f" Did you mean `{self.lookup[near[0]]}`?" if near else ""
-            return ctx.error(path, "choice", f"{_show(value)} is not allowed; use one of: "
-                             f"{allowed}.{tip}")
+            tip = Msg("choice.tip", near=self.lookup[near[0]]) if near else ""
+            return ctx.error(path, "choice", Msg("choice.bad", value=_show(value), allowed=allowed,
+                                                 tip=tip))
         return canon
 
     def json_schema(self):
@@ -221,8 +217,7 @@ class Url(Text):
     type_name = "web address"
 
     def __init__(self):
-        super().__init__(2000, r"^https?://[^\s<>\"']+$", "give a full web address starting with "
-                         "http:// or https://")
+        super().__init__(2000, r"^https?://[^\s<>\"']+$", "hint.url")
 
 
 class SourceSpec(Spec):

@@ -31,7 +31,9 @@ from .content import Bulletin, Content
 from .errors import Problem, sort_problems
 from .fields import BAD, Ctx, Record
 from .load import SourceFile, discover, parse_file, read_text
+from .messages import Msg
 from .model import RECORDS
+from .scalars import _WINDOWS_RESERVED
 
 __all__ = ["FileCache", "FileResult", "validate_file", "validate", "PARALLEL_THRESHOLD"]
 
@@ -75,8 +77,7 @@ def validate_file(f: SourceFile, site_basis: str = "month", raw: bytes | None = 
     if f.kind in ("regions", "projects", "campaigns"):
         if record.id != f.stem:
             problems.append(doc.problem(("id",), "id-mismatch",
-                                        f"the id `{record.id}` differs from the file name "
-                                        f"`{f.stem}`; they must be the same"))
+                                        Msg("id.mismatch", id=record.id, stem=f.stem)))
     if f.kind == "projects":
         problems.extend(rules.check_project(record, doc))
     elif f.kind == "regions":
@@ -91,16 +92,17 @@ def validate_file(f: SourceFile, site_basis: str = "month", raw: bytes | None = 
 
 
 def _bulletin(f, meta, parsed, doc, problems, refs) -> Bulletin | None:
-    m = _BULLETIN_NAME.match(f.stem)
+    m = _BULLETIN_NAME.fullmatch(f.stem)  # (`match` let "…-slug\n" through, as `$` does)
     if not m:
+        problems.append(Problem(f.path, 0, 0, (), "bad-file-name", Msg("bulletin.file_name")))
+        return None
+    if m[2] in _WINDOWS_RESERVED:  # the slug is a folder of the site: bulletins/nul/ breaks a copy
         problems.append(Problem(f.path, 0, 0, (), "bad-file-name",
-                                "a bulletin's file name is its date and a short id, e.g. "
-                                "2023-04-03-q1-review.md (lowercase letters, digits, hyphens)"))
+                                Msg("id.reserved", value=f'"{m[2]}"')))
         return None
     if m[1] != meta.date.isoformat():
         problems.append(doc.problem(("date",), "date-mismatch",
-                                    f"the date {meta.date} differs from the date in the file name "
-                                    f"({m[1]})"))
+                                    Msg("bulletin.date_mismatch", date=meta.date, named=m[1])))
     for i, h in enumerate(meta.headline):
         refs.append((f.path, ("headline", i), "report", h) + doc.position(("headline", i)))
     charts, figure_refs, body_problems, chart_refs = scan_body(
@@ -375,16 +377,14 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
         allowed = {s.id for s in site.sectors} | {s.name for s in site.sectors}
         for pid, p in projects.items():
             if p.sector is not None and p.sector not in allowed:
-                out.append(at(paths[("project", pid)], ("sector",), "unknown-reference",
-                              f"`{p.sector}` is not a sector listed in site.yaml; use one of: "
-                              + ", ".join(s.name for s in site.sectors)))
+                out.append(at(paths[("project", pid)], ("sector",), "unknown-reference", Msg(
+                    "ref.sector", sector=p.sector, allowed=", ".join(s.name for s in site.sectors))))
     names: dict[str, str] = {}
     for pid in sorted(projects):
         for name in (projects[pid].name,) + tuple(projects[pid].aliases):
             if name in names and names[name] != pid:
                 out.append(at(paths[("project", pid)], ("name",), "duplicate-name",
-                              f"the name {name} is also used by project {names[name]}; "
-                              "ledger rows are matched by name", "warning"))
+                              Msg("project.name_taken", name=name, other=names[name]), "warning"))
             names.setdefault(name, pid)
     with_errors = {p.path for p in problems + out if p.severity == "error"}
     broken = frozenset(key for key, path in paths.items() if path in with_errors)
@@ -395,6 +395,6 @@ def _cross(site, regions, projects, campaigns, bulletins, refs, paths, files, wh
             msg = crossref.check_figure_ref(ref, regions, projects, campaigns, broken)
             if msg:
                 out.append(Problem(b.path, ref.line, ref.column, (), "unknown-reference",
-                                   f"`{ref.raw}`: {msg}"))
+                                   Msg("ref.at", raw=ref.raw, problem=msg)))
     return out
 

@@ -356,7 +356,7 @@ def write_site(files: Mapping[str, bytes], out: Path | str, *,
             if fd is not None:
                 os.close(fd)
         if isinstance(e, OSError):
-            raise _failure(e, stage, out_s, st is not None) from None
+            raise _failure(e, stage or path, out_s, st is not None) from None
         raise
     with contextlib.suppress(OSError):  # make the renames durable
         fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)

@@ -121,9 +121,11 @@ def make_tree(tmp_path: Path, *cases: str) -> Path:
     return content
 
 
-def run_check(tmp_path: Path, content: Path, *args: str) -> subprocess.CompletedProcess:
+def run_check(tmp_path: Path, content: Path, *args: str, lang: str = "en") -> subprocess.CompletedProcess:
+    """`bulletin check` with its messages in `lang` (the cases' expected.txt are English)."""
     env = dict(os.environ, PYTHONIOENCODING="utf-8", PYTHONPATH=str(REPO))
-    return subprocess.run([sys.executable, "-m", "builder", "check", str(content), *args],
+    return subprocess.run([sys.executable, "-m", "builder", "check", str(content), "--lang", lang,
+                           *args],
                           cwd=tmp_path, env=env, capture_output=True, text=True,
                           encoding="utf-8", timeout=120)
 

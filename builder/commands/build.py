@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import BuildError, ConfigError
+from ..messages import LANGS, site_language
 from ..pipeline import build
 from ..report import format_text, summary
 
@@ -32,6 +33,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="templates folder (default: site_templates, or the bundled one)")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the messages (default: the site's language, else zh-CN)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,12 +47,12 @@ def run(args: argparse.Namespace) -> int:
                        _progress())
     except BuildError as err:
         problems = [p.as_error() for p in err.problems] if args.strict else err.problems
-        print(format_text(problems))
+        print(format_text(problems, lang=args.lang or site_language(content)))
         print(summary(problems), file=sys.stderr)
         print(f"bulletin build: nothing was written; {args.out}/ is unchanged.", file=sys.stderr)
         return 1
     if result.problems:
-        print(format_text(result.problems))
+        print(format_text(result.problems, lang=args.lang or site_language(content)))
     w = result.write
     print(f"Built {result.pages} pages, {result.charts} charts, {result.files} files into "
           f"{args.out}/ in {result.seconds['total']:.1f} s ({w.written} written, {w.linked} unchanged, "

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from ..derive import derive
 from ..errors import ConfigError
+from ..messages import LANGS, site_language
 from ..report import FORMATS, summary
 from ..validate import validate
 
@@ -21,6 +22,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="text for people, github for workflow annotations, json for tools")
     p.add_argument("--strict", action="store_true", help="treat warnings as errors")
     p.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the messages (default: the site's language, else zh-CN)")
     p.add_argument("--cache", default=None, metavar="DIR",
                    help="keep checked records in DIR/records between runs, keyed by each "
                         "file's bytes (e.g. .cache, as bulletin build uses); default: none")
@@ -37,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     problems = list(result.problems)
     if args.strict:
         problems = [p.as_error() for p in problems]
-    text = FORMATS[args.format](problems)
+    text = FORMATS[args.format](problems, lang=args.lang or site_language(content))
     if text:
         print(text)
     if args.format == "text":

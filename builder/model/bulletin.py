@@ -27,7 +27,7 @@ class BulletinMeta:
     summary: Optional[str] = field(Text(1000), "摘要", "summary")
     summary_en: Optional[str] = field(Text(1000), "摘要（英文）", "summary (English)")
     tags: tuple = field(ListOf(Text(50), 30), "标签", "tags", default=())
-    headline: tuple = field(ListOf(Text(200, r"^[a-z0-9-]+/[a-z0-9-]+$", "write region-id/report-key"),
+    headline: tuple = field(ListOf(Text(200, r"^[a-z0-9-]+/[a-z0-9-]+$", "hint.report_ref"),
                                    10), "头条引用的汇总数据：地区标识/key", "reports in the headline",
                             default=())
     campaign: Optional[str] = field(Ref("campaign"), "相关三个一批", "related campaign")

@@ -34,6 +34,6 @@ class Source:
     publisher: Optional[str] = field(Text(200), "发布单位或媒体", "publisher")
     date: Optional[_dt.date] = field(DateSpec(), "发布日期", "publication date")
     url: Optional[str] = field(Url(), "网址", "web address")
-    file: Optional[str] = field(Text(200, r"^[A-Za-z0-9._-]+$", "a plain file name"),
+    file: Optional[str] = field(Text(200, r"^[A-Za-z0-9._-]+$", "hint.file_name"),
                                 "原始文件名（如种子文章）", "file name of the original text")
     note: Optional[str] = field(Text(1000), "说明", "note")

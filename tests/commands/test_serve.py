@@ -149,6 +149,7 @@ def test_a_broken_save_shows_the_problem_and_the_fix_brings_the_site_back(server
     assert status == 500
     assert re.search(rf"{re.escape(rel)}:\d+:\d+: error: total_investment:", body), body
     assert "约3亿" in body and "构建失败" in body
+    assert "在同一处出现了两次" in body  # the message in the site's language (zh-CN)
     assert '<script src="/livereload.js?port=' in body  # so the fix reloads this tab
     status, headers, css = server.get("/__bulletin__/error.css")
     assert status == 200 and headers["content-type"].startswith("text/css")
@@ -158,6 +159,34 @@ def test_a_broken_save_shows_the_problem_and_the_fix_brings_the_site_back(server
     assert status == 200 and "构建失败" not in body
     assert server.rebuilds() == before + 2
     assert server.proc.poll() is None
+
+
+def test_an_english_site_gets_english_messages_and_a_broken_site_yaml_chinese(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOOD, content)
+    site = (content / "site.yaml").read_text(encoding="utf-8")
+    (content / "site.yaml").write_text(site.replace("language: zh-CN", "language: en"),
+                                       encoding="utf-8")
+    s = Server(tmp_path)
+    try:
+        rel, good = _project(s)
+        broken = re.sub(r"(?m)^total_investment: .*$", "total_investment: <b>约3亿</b>", good)
+        assert broken != good
+        s.save(rel, broken)
+        s.wait_for(r"error:", count=1)
+        status, _, body = s.get("/")
+        assert status == 500 and '<html lang="en">' in body
+        assert re.search(rf"{re.escape(rel)}:\d+:\d+: error: total_investment: expected a number, "
+                         r"found &quot;&lt;b&gt;约3亿&lt;/b&gt;&quot;", body), body
+        assert "<b>" not in body  # the value as typed, escaped
+        s.save("site.yaml", "title: [未闭合\nlanguage: en\n")  # site.yaml cannot be read
+        s.wait_for(r"YAML 语法错误", count=1)
+        status, _, body = s.get("/")
+        assert status == 500 and '<html lang="zh-CN">' in body and "构建失败" in body
+        assert "content/site.yaml:2:9: error: YAML 语法错误：" in body, body
+        assert "这里应填数字，现在是 &quot;&lt;b&gt;约3亿&lt;/b&gt;&quot;" in body
+    finally:
+        s.stop()
 
 
 def test_a_burst_of_saves_is_one_rebuild(server):
