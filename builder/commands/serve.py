@@ -33,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if not content.is_dir():
         raise ConfigError(f"{content} is not a folder (give the content folder, e.g. content)")
     session = Session(content, Path(args.templates) if args.templates else None,
-                      Path(args.cache) if args.cache else None, jobs=None, strict=args.strict)
+                      Path(args.cache) if args.cache else None, jobs=None, strict=args.strict,
+                      search="idle")  # Pagefind runs when saves stop, never on a save's path
     preview = Preview(session, report=_say)
     preview.rebuild()  # a broken first build still serves: the error page says what to fix
     server = PreviewServer(preview, args.host, args.port)
