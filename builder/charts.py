@@ -31,10 +31,12 @@ Row = Mapping[str, Any]
 FONT = ('"Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Hiragino Sans GB", '
         '"Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif')
 
-#: Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2002).
-BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, YELLOW, BLACK = (
-    "#0072B2", "#E69F00", "#56B4E9", "#009E73", "#D55E00", "#CC79A7", "#F0E442", "#000000")
-PALETTE = [BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, YELLOW, BLACK]
+#: Okabe & Ito's colour-blind-safe palette (Color Universal Design, 2002), with its orange and
+#: sky blue darkened to reach 3:1 against white (WCAG 2.2, 1.4.11: a yellow-flag bar must be
+#: seen), and its yellow (1.3:1) left out of the chart range.
+BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, BLACK = (
+    "#0072B2", "#A86A00", "#3A8FC7", "#009E73", "#D55E00", "#CC79A7", "#000000")
+PALETTE = [BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, BLACK]
 
 #: The whole chart, axes and legend included, in CSS pixels: a 375 px phone less margins.
 WIDTH = 340

@@ -68,3 +68,30 @@ def test_periods():
     assert zh.period("2023-Q1") == "2023年一季度"
     assert en.period("2023-H1") == "H1 2023"
     assert zh.period("2023-03") == "2023年3月"
+
+
+def test_keys_pages_build_from_vocabulary_exist_in_both_languages():
+    """Keys made at run time (f"chart.{kind}.title"): none may be missing in either catalog."""
+    from builder import vocab as V
+    from builder.charts import LABELS
+    from builder.present import UNIT_KINDS
+
+    keys = set()
+    for kind, labels in LABELS.items():
+        keys |= {f"chart.{kind}.title", f"chart.{kind}.description"}
+        keys |= {f"chart.{kind}.label.{k}" for k in labels}
+    keys |= {f"unit.{k}" for k in UNIT_KINDS if k not in ("money", "plain")}
+    keys |= {f"bound.{b}" for b in ("approx", "lower", "upper")}
+    keys |= {f"kind.{k}" for k in ("target", "projection")}
+    keys |= {f"period.{p}" for p in ("year", "months", "q1", "q2", "q3", "q4", "h1", "h2")}
+    keys |= {f"batch.advanced.{b}" for b in V.BATCHES} | {f"rate.{r}" for r in V.BATCH_RATES.values()}
+    keys |= {f"stage.{s}" for s in V.STAGES}
+    for lang, catalog in catalogs().items():
+        missing = sorted(k for k in keys if not catalog.has(k))
+        assert missing == [], f"missing in {lang}: {missing}"
+
+
+def test_the_english_catalog_has_no_chinese_words_or_marks():
+    han = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+    chinese = {k: v for k, v in catalogs()["en"].messages.items() if han.search(v)}
+    assert chinese == {}

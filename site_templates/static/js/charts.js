@@ -13,8 +13,12 @@
 //   </figure>
 //
 // The bundle is vl-convert's vega + vega-lite + vega-embed in one file. It has
-// no exports: run as a module, it sets window.vegaEmbed. It is fetched only
-// when the first chart comes near the viewport. Only when a view has rendered
+// no exports: run as a module, it sets window.vegaEmbed. It is 300 KB gzipped
+// and compiling it blocks the main thread for a long task, so it waits until a
+// reader reaches for a chart (a pointer over it, a touch, keyboard focus in it):
+// the page is complete and usable long before, and a reader who never does
+// pays nothing. That chart goes live first; the others then follow as they come
+// near the viewport, when the browser is idle. Only when a view has rendered
 // does its figure get the class "is-live" (the CSS then hides the static SVG,
 // which stays in the DOM for print); any failure leaves the static chart.
 
@@ -39,6 +43,21 @@ function bundleUrl() {
   return url ? new URL(url, document.baseURI).href : null;
 }
 
+// vega-tooltip's box (it takes an element with this id if there is one): for the pointer
+// only, as the data table beside each chart says the same to everyone else, so hidden
+// from assistive technology; Escape dismisses it (WCAG 1.4.13).
+function tooltipBox() {
+  if (document.getElementById("vg-tooltip-element")) return;
+  const box = document.createElement("div");
+  box.id = "vg-tooltip-element";
+  box.className = "vg-tooltip";
+  box.setAttribute("aria-hidden", "true");
+  document.body.append(box);
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") box.classList.remove("visible");
+  });
+}
+
 let loading = null;
 function loadEmbed() {
   if (!loading) {
@@ -53,10 +72,13 @@ function loadEmbed() {
   return loading;
 }
 
+const started = new WeakSet();
+
 async function enliven(figure) {
   const id = figure.dataset.chartId;
   const data = document.getElementById("chart-spec-" + id);
-  if (!data || figure.classList.contains(LIVE)) return;
+  if (!data || started.has(figure)) return;
+  started.add(figure);
   let live = figure.querySelector(".chart-live");
   if (!live) {
     live = document.createElement("div");
@@ -66,6 +88,7 @@ async function enliven(figure) {
   try {
     const spec = JSON.parse(data.textContent);
     const embed = await loadEmbed();
+    tooltipBox();
     const result = await embed(live, spec, OPTIONS);
     const svg = live.querySelector("svg");
     if (!svg) throw new Error("nothing was drawn");
@@ -91,24 +114,47 @@ async function enliven(figure) {
   }
 }
 
-function start() {
-  const figures = document.querySelectorAll("figure.chart[data-chart-id]");
-  if (!figures.length) return;
+// What shows that a reader reaches for a chart.
+const INTENT = ["pointerover", "touchstart", "focusin"];
+
+function whenIdle(fn) {
+  if ("requestIdleCallback" in window) window.requestIdleCallback(fn, { timeout: 2000 });
+  else setTimeout(fn, 200);
+}
+
+// The rest, once the bundle is here: each chart as it comes near the viewport.
+function followOthers(figures) {
   if (!("IntersectionObserver" in window)) {
-    figures.forEach(enliven);
+    figures.forEach((f) => whenIdle(() => enliven(f)));
     return;
   }
-  // Charts below the fold wake up as they come near; the bundle waits for the first.
   const seen = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       if (entry.isIntersecting) {
         seen.unobserve(entry.target);
-        enliven(entry.target);
+        whenIdle(() => enliven(entry.target));
       }
     }
   }, { rootMargin: "200px 0px" });
   figures.forEach((f) => seen.observe(f));
 }
 
-// A module runs after the document is parsed; wait for nothing else.
+function start() {
+  const figures = Array.from(document.querySelectorAll("figure.chart[data-chart-id]"));
+  if (!figures.length) return;
+  let reached = false;
+  function onIntent(event) {
+    const figure = event.currentTarget;
+    figures.forEach((f) => INTENT.forEach((type) => f.removeEventListener(type, onIntent)));
+    enliven(figure);
+    if (!reached) {
+      reached = true;
+      loadEmbed().then(() => followOthers(figures.filter((f) => f !== figure)), () => {});
+    }
+  }
+  figures.forEach((f) => INTENT.forEach((type) =>
+    f.addEventListener(type, onIntent, { passive: true })));
+}
+
+// A module runs after the document is parsed; it only listens until a reader acts.
 start();
