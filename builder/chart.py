@@ -294,7 +294,9 @@ def _write(cache_dir: Path | None, key: str, svg: str) -> None:
 # --- The stage ---------------------------------------------------------------------------------
 
 class Drawing:
-    """Charts being drawn (`start_drawing`): `result()` waits for them."""
+    """Charts being drawn (`start_drawing`): `result()` waits for them; `busy` while drawing."""
+
+    busy = property(lambda self: self._thread is not None and self._thread.is_alive())
 
     def __init__(self, planned: list[_Planned], failures: list[ChartFailure],
                  svgs: dict[str, str], reasons: dict[str, str]):
@@ -311,6 +313,7 @@ class Drawing:
                 self._error = err
         self._thread = threading.Thread(target=run, name="charts", daemon=True)
         self._thread.start()
+
 
     def result(self) -> dict[str, Chart]:
         """A `Chart` per request id, in request order; raises `ChartError` naming every

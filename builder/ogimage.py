@@ -17,6 +17,7 @@ Routes: `regions/<id>/og.png`, `bulletins/<slug>/og.png` (`image_path`).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -204,6 +205,7 @@ def _text(x: float, y: float, size: int, fill: str, text: str, bold: bool = Fals
             f"{_esc(text)}</text>")
 
 
+@functools.lru_cache(maxsize=4096)  # a rebuild asks again for every card; few change
 def card_svg(card: Card) -> str:
     """The card as SVG text, 1200×630, every word from the data escaped."""
     inner = WIDTH - 2 * _MARGIN

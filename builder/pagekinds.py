@@ -99,7 +99,9 @@ def _region(pl: _Planner, rid: str) -> Page:
     pids = rv.projects
     ctx = {
         "region": pl.region_row(route, rid),
-        "full_name": r.full_name or r.name, "aliases": list(r.aliases),
+        "full_name": ((r.full_name_en or r.name_en) if t.lang == "en" else None)
+        or r.full_name or r.name,
+        "aliases": list(r.aliases),
         "summary": (r.summary_en if t.lang == "en" and r.summary_en else r.summary) or "",
         "ancestors": [pl.region_row(route, a) for a in rv.ancestors],
         "children": [pl.region_row(route, c) for c in rv.children],

@@ -15,6 +15,7 @@ from . import urls
 from .derive import Derived, ReportView
 from .errors import Problem
 from .i18n import Catalog
+from .messages import Msg
 from .present import Presenter
 
 __all__ = ["Page", "Plan", "page_plans", "plan_pages", "PAGE_SIZE"]
@@ -158,9 +159,11 @@ def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[
         project_pages,
         region_pages,
     )
+    from .search import search_pages
     pl = _Planner(d, t, charts)
     plans: list[Plan] = []
-    for kind in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages):
+    for kind in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages,
+                 search_pages):
         plans.extend(kind(pl))
     seen: dict[str, Plan] = {}
     problems = []
@@ -169,11 +172,19 @@ def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[
             first = seen[plan.route]
             where = d.content.paths.get((plan.kind, plan.key), plan.route) \
                 if isinstance(plan.key, str) else plan.route
-            problems.append(Problem(where, 0, 0, (), "route-clash",
-                                    f"two pages would be written to {plan.route} "
-                                    f"({first.kind} and {plan.kind}); rename one id"))
+            problems.append(Problem(where, 0, 0, (), "route-clash", Msg(
+                "page.clash", route=plan.route, first=_kind(first.kind), second=_kind(plan.kind))))
         seen[plan.route] = plan
     return plans, problems
+
+
+_KINDS = ("home", "regions", "region", "projects", "project", "campaigns", "campaign", "bulletins",
+          "bulletin", "data", "search", "404")
+
+
+def _kind(kind: str) -> str:
+    """A kind of page, in words (page kinds added later are shown by their name)."""
+    return Msg(f"page.{kind}") if kind in _KINDS else kind
 
 
 def plan_pages(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Page], list[Problem]]:

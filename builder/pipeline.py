@@ -2,6 +2,9 @@
 
 The first five stages run in memory (`session.Session.rebuild`, the same code
 `bulletin serve` runs after each save); then `write` puts the files in place.
+The last step in memory is the search index (`search.index_site`, Pagefind over
+the rendered pages), made here on every build; `bulletin serve` makes it only
+when saves stop (`searchidle`), so a save never waits for it.
 Nothing is written until every input has been read, validated and rendered;
 a build with errors leaves the previous `output/` exactly as it was.
 """
@@ -37,7 +40,7 @@ def build(content: Path, out: Path, cache: Path | None = None, templates: Path |
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build the site; raises BuildError (with every Problem) and writes nothing on errors."""
     t0 = time.perf_counter()
-    outcome = Session(content, templates, cache, jobs, strict).rebuild(progress)
+    outcome = Session(content, templates, cache, jobs, strict, search="build").rebuild(progress)
     t = time.perf_counter()
     report = write_site(outcome.files, Path(out),
                         progress=(lambda n, total: progress("write", n, total)) if progress else None)

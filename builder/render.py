@@ -8,7 +8,9 @@ output folder: `write` does.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,9 +23,11 @@ from markupsafe import Markup
 from . import urls
 from .errors import ConfigError
 from .i18n import Catalog
+from .langparts import mark_chinese
+from .meta import head_meta
 from .pages import Page
 
-__all__ = ["Assets", "build_assets", "environment", "render_pages", "CSP"]
+__all__ = ["Assets", "build_assets", "environment", "render_pages", "render_page", "robots", "CSP"]
 
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
        "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; form-action 'self'")
@@ -48,8 +52,9 @@ def build_assets(templates: Path, cache: Path | None) -> Assets:
     """The site's static assets, fingerprinted; the vega bundle is vendored from vl-convert."""
     static = Path(templates) / "static"
     sources: dict[str, bytes] = {}
-    for name, rel in (("app.css", "css/app.css"), ("app.js", "js/app.js"),
-                      ("charts.js", "js/charts.js")):
+    for name, rel in (("app.css", "css/app.css"), ("print.css", "css/print.css"),
+                      ("app.js", "js/app.js"), ("charts.js", "js/charts.js"),
+                      ("search.js", "js/search.js")):
         p = static / rel
         if not p.is_file():
             raise ConfigError(f"the asset {p} is missing from site_templates/")
@@ -73,13 +78,18 @@ def _vega_bundle(cache: Path | None) -> bytes:
     version = vl_convert.__version__ if hasattr(vl_convert, "__version__") else "x"
     cached = Path(cache) / f"vega-bundle-{version}.js" if cache else None
     if cached is not None and cached.is_file():
-        return cached.read_bytes()
+        with contextlib.suppress(OSError):
+            return cached.read_bytes()
     data = _SOURCEMAP.sub(b"", vl_convert.javascript_bundle().encode("utf-8"))
-    if cached is not None:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(data)
-        tmp.replace(cached)
+    if cached is not None:  # a cache that cannot be written (a full disk) only costs time
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        try:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+            tmp.replace(cached)
+        except OSError:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
     return data
 
 
@@ -105,49 +115,65 @@ def render_pages(pages: list[Page], charts: Mapping[str, Any], t: Catalog, site:
     """{route: bytes} for every page (`env`: an `environment(templates)` to reuse)."""
     env = env or environment(Path(templates))
     out: dict[str, bytes] = {}
-    nav_items = [("home", "nav.home"), ("regions", "nav.regions"), ("projects", "nav.projects"),
-                 ("campaigns", "nav.campaigns"), ("bulletins", "nav.bulletins"), ("data", "nav.data")]
     total = len(pages)
     for n, page in enumerate(pages, 1):
-        route = page.route
-        # Hosts serve 404.html for a missing URL at any depth: its links start at the site root.
-        root = _root_path(site.base_url) if page.kind == "404" else None
-
-        def url(path: str, route: str = route, root: str | None = root) -> str:
-            return root + path if root is not None else urls.relative(route, path)
-
-        def asset(name: str, route: str = route) -> str:
-            return url(assets.routes[name], route)
-
-        section = page.kind.rstrip("s") if page.kind != "404" else ""
-        nav = [{"href": url(urls.path_of(k)), "label": t.t(label),
-                "current": page.kind in (k, k.rstrip("s")) or (k == "home" and page.kind == "home")}
-               for k, label in nav_items]
-        page_charts = [_chart_view(charts[c], t) for c in page.charts if c in charts]
-        ctx = {
-            **page.context, "t": t, "site": site, "page": page, "url": url, "asset": asset,
-            "nav": nav, "section": section, "lang": t.html_lang, "csp": CSP,
-            "site_title": site.title_en if t.lang == "en" and site.title_en else site.title,
-            "as_of": t.date(site.as_of),
-            "canonical": (site.base_url.rstrip("/") + "/" + urls.path_of_route(route))
-            if site.base_url and page.kind != "404" else "",
-            "chart_objs": {c.id: c for c in page_charts}, "has_charts": bool(page_charts),
-            "spec_json": _spec_json, "home_href": url(""),
-        }
-        try:
-            html = env.get_template(page.template).render(ctx)
-        except Exception as err:  # a template is the site owner's code: report, never a traceback
-            raise ConfigError(f"the template {page.template} failed on {route}: "
-                              f"{type(err).__name__}: {err}") from None
-        if page.kind == "bulletin" and page_charts:
-            macro = env.get_template("partials/chart.html").module
-            html = _SLOT.sub(lambda m: str(macro.chart(ctx["chart_objs"][m[1]], t, ctx["spec_json"]))
-                             if m[1] in ctx["chart_objs"] else "", html)
-        out[route] = html.encode("utf-8")
+        out[page.route] = render_page(page, charts, t, site, assets, env)
         if progress and (n % 200 == 0 or n == total):
             progress(n, total)
-    out["robots.txt"] = _robots(site).encode("utf-8")
+    out["robots.txt"] = robots(site)
     return out
+
+
+_NAV = [("home", "nav.home"), ("regions", "nav.regions"), ("projects", "nav.projects"),
+        ("campaigns", "nav.campaigns"), ("bulletins", "nav.bulletins"), ("data", "nav.data")]
+
+
+def render_page(page: Page, charts: Mapping[str, Any], t: Catalog, site: Any, assets: Assets,
+                env: jinja2.Environment) -> bytes:
+    """One page's bytes; depends on nothing but its arguments (`renderpool` renders pages
+    in worker processes with it, and must get the bytes `render_pages` gets)."""
+    route = page.route
+    # Hosts serve 404.html for a missing URL at any depth: its links start at the site root.
+    root = _root_path(site.base_url) if page.kind == "404" else None
+
+    def url(path: str, route: str = route, root: str | None = root) -> str:
+        return root + path if root is not None else urls.relative(route, path)
+
+    def asset(name: str, route: str = route) -> str:
+        return url(assets.routes[name], route)
+
+    section = page.kind.rstrip("s") if page.kind != "404" else ""
+    nav = [{"href": url(urls.path_of(k)), "label": t.t(label),
+            "current": page.kind in (k, k.rstrip("s")) or (k == "home" and page.kind == "home")}
+           for k, label in _NAV]
+    page_charts = [_chart_view(charts[c], t) for c in page.charts if c in charts]
+    ctx = {
+        **page.context, "t": t, "site": site, "page": page, "url": url, "asset": asset,
+        "nav": nav, "section": section, "lang": t.html_lang, "csp": CSP,
+        "site_title": site.title_en if t.lang == "en" and site.title_en else site.title,
+        "as_of": t.date(site.as_of),
+        "canonical": (site.base_url.rstrip("/") + "/" + urls.path_of_route(route))
+        if site.base_url and page.kind != "404" else "",
+        "chart_objs": {c.id: c for c in page_charts}, "has_charts": bool(page_charts),
+        "spec_json": _spec_json, "home_href": url(""), "meta": head_meta(page, site, t),
+    }
+    try:
+        html = env.get_template(page.template).render(ctx)
+    except Exception as err:  # a template is the site owner's code: report, never a traceback
+        raise ConfigError(f"the template {page.template} failed on {route}: "
+                          f"{type(err).__name__}: {err}") from None
+    if page.kind == "bulletin" and page_charts:
+        macro = env.get_template("partials/chart.html").module
+        html = _SLOT.sub(lambda m: str(macro.chart(ctx["chart_objs"][m[1]], t, ctx["spec_json"]))
+                         if m[1] in ctx["chart_objs"] else "", html)
+    if t.lang == "en":  # content without an English form stays Chinese: say so (WCAG 3.1.2)
+        html = mark_chinese(html)
+    return html.encode("utf-8")
+
+
+def robots(site: Any) -> bytes:
+    """robots.txt, which `render_pages` adds to the pages."""
+    return _robots(site).encode("utf-8")
 
 
 _HIDDEN_COLUMNS = {"order", "stage", "batch", "flag"}

@@ -36,6 +36,7 @@ from tornado import httpserver, ioloop, netutil, web
 
 from .errors import BuildError, BulletinError, Problem
 from .i18n import Catalog, load_catalog
+from .messages import DEFAULT_LANG, site_language
 from .render import CSP
 from .report import format_text
 from .session import Session
@@ -83,6 +84,7 @@ class Failure:
 
     problems: tuple[Problem, ...] = ()
     message: str = ""
+    lang: str = DEFAULT_LANG  # the site's language (site.yaml, read on its own): the problems' words
 
 
 def _words(catalog: Catalog | None, key: str, **kw: object) -> str:
@@ -93,13 +95,13 @@ def _words(catalog: Catalog | None, key: str, **kw: object) -> str:
 
 def error_page(failure: Failure, catalog: Catalog | None, script: str = "") -> bytes:
     """The page every HTML request gets while the content has errors."""
-    lang = catalog.html_lang if catalog is not None else "zh-CN"
+    lang = catalog.html_lang if catalog is not None else failure.lang
     errors = sum(1 for p in failure.problems if p.severity == "error")
     warnings = len(failure.problems) - errors
     items = []
     for p in failure.problems:
         items.append(f'<li class="{html.escape(p.severity)}"><pre>'
-                     f"{html.escape(format_text([p]))}</pre></li>")
+                     f"{html.escape(format_text([p], lang=failure.lang))}</pre></li>")
     body = ""
     if failure.problems:
         body = (f"<p>{html.escape(_words(catalog, 'serve.error.count', errors=errors, warnings=warnings))}"
@@ -138,13 +140,13 @@ class Preview:
         try:
             outcome = self.session.rebuild()
         except BuildError as err:
-            self.failure = Failure(tuple(err.problems))
-            self.report(format_text(err.problems))
+            self.failure = Failure(tuple(err.problems), lang=self._language())
+            self.report(format_text(err.problems, lang=self.failure.lang))
         except BulletinError as err:
-            self.failure = Failure(message=str(err))
+            self.failure = Failure(message=str(err), lang=self._language())
             self.report(str(err))
         except Exception:  # a bug of ours: show it, keep serving
-            self.failure = Failure(message=traceback.format_exc())
+            self.failure = Failure(message=traceback.format_exc(), lang=self._language())
             self.report(self.failure.message)
         else:
             self.failure = None
@@ -162,6 +164,16 @@ class Preview:
                 except Exception as err:  # only slower
                     self.report(f"(the chart engine could not be started ahead: {err})")
         self.builds += 1
+
+    def _language(self) -> str:
+        """The site's language as site.yaml now says (zh-CN if it cannot be read), and the
+        error page's words in it."""
+        lang = site_language(self.session.content)
+        try:
+            self.catalog = load_catalog(self.session.templates, lang)
+        except BulletinError:
+            self.catalog = None
+        return lang
 
 
 class _Site(web.RequestHandler):

@@ -14,31 +14,49 @@ What is reused between rebuilds, and why it is safe:
   parents, memberships — whatever decides which records a page reads);
   templates, the catalog and site.yaml are inputs of every page, so a change
   there renders all. Pages are planned lazily (`pages.Plan`): only the pages
-  rendered have their contexts built.
+  rendered have their contexts built;
+- a share image (`ogimage`), while its card's words are unchanged; the feeds and
+  the sitemap are made again every time (tens of milliseconds at 5,000 projects);
+- the full-text index of a build (`searchindex`), while its pages index to the
+  same text (kept in the cache folder).
+
+Many pages (a full build) are rendered in forked worker processes (`renderpool`),
+while this process makes the data files, feeds and share images; a save in
+`bulletin serve` renders its few pages here.
 """
 
 from __future__ import annotations
 
 import stat
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from .chart import Chart, ChartRequest, draw, warm
+from . import renderpool
+from .chart import Chart, ChartRequest, start_drawing, warm
 from .chartplan import plan_charts
 from .deps import page_sources, shape
 from .derive import Derived, derive
 from .errors import BuildError, Problem
+from .feeds import feed_files, sitemap_files
 from .i18n import load_catalog
+from .ogimage import cards, draw_cards
 from .opendata import DataMemo, data_files
-from .pages import Plan, page_plans
-from .render import Assets, build_assets, environment, render_pages
+from .pages import Page, Plan, page_plans
+from .search import BUNDLE, RECORDS, NameIndex
+from .searchidle import IdleIndexer
+from .searchindex import FullText
+from .render import Assets, build_assets, environment, render_page, robots
 from .validate import FileCache, default_jobs, validate
 
 __all__ = ["Session", "Outcome", "default_templates"]
 
 Progress = Callable[[str, int, int], None]
+#: The render workers' niceness while Pagefind is fed as they render: it indexes on one
+#: core and must keep up, or it is left with most of its work when the pages are done.
+STREAM_NICE = 5
 
 
 def default_templates() -> Path:
@@ -79,7 +97,10 @@ class Session:
     """Builds a site in memory, again and again, reusing what did not change."""
 
     def __init__(self, content: Path, templates: Path | None = None, cache: Path | None = None,
-                 jobs: int | None = None, strict: bool = False):
+                 jobs: int | None = None, strict: bool = False, search: str = "off"):
+        """`search`: when to make Pagefind's full-text index (`search.py`): "build" in every
+        rebuild (`bulletin build`), "idle" in the background after saves stop (`bulletin
+        serve`), "off" never (the name index `search/records.json` is made in every mode)."""
         self.content = Path(content)
         self.templates = Path(templates) if templates else default_templates()
         self.cache = Path(cache) if cache else None
@@ -91,11 +112,17 @@ class Session:
         self._sources: dict[str, object] = {}  # content path -> its record, at the last rebuild
         self._site: dict[str, bytes] = {}
         self._data: DataMemo = {}
+        self._og: dict[str, bytes] = {}  # share images by their SVG's key
+        self.search = search
+        self._index: dict[str, bytes] = {}  # the last Pagefind bundle (search="idle")
+        self._names = NameIndex()
+        self._lock = threading.Lock()  # the idle indexer swaps its bundle into `_site`
+        self.indexer = IdleIndexer(self._indexed) if search == "idle" else None
         self._env = environment(self.templates)  # compiled templates outlive a rebuild
         self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
-        self._requests: dict = {}
-        self._derive_memo: dict = {}
-        self._last: tuple[list[Plan], Derived] | None = None  # for `warm`  # derive's per-record work, kept with the records  # chartplan's memo of per-record chart requests
+        self._requests: dict = {}  # chartplan's memo of per-record chart requests
+        self._derive_memo: dict = {}  # derive's per-record work, kept with the records
+        self._last: tuple[list[Plan], Derived] | None = None  # for `warm`
         self._deps: dict[tuple, frozenset[str] | None] = {}  # (kind, key) -> page_sources
 
     @property
@@ -107,6 +134,8 @@ class Session:
         """Build the site again; raises BuildError (with every Problem) and keeps the last site."""
         times: dict[str, float] = {}
         t0 = time.perf_counter()
+        if self.indexer is not None:
+            self.indexer.cancel()  # a save came in: indexing waits until saves stop
         # The record store on disk serves a first build; after it, the files' results
         # are kept here in memory (reading the store again would cost more than it saves).
         store = self.cache / "records" if self.cache is not None and not self._files else None
@@ -128,34 +157,101 @@ class Session:
                              load_catalog(self.templates, checked.site.language))
             self._requests = {}  # its requests hold the old catalog's words
         catalog = self._catalog[1]
+        # Charts are drawn behind this thread when there are many to draw (a cold build),
+        # while pages are planned. What needs neither (data files, feeds, share images) is
+        # made where a core is free: while Pagefind finishes, if it is fed as pages render
+        # (`searchindex`); else while the charts are drawn, or while the pages render.
         t = time.perf_counter()
-        charts = self._draw(plan_charts(derived, catalog, self._requests))
+        requests = plan_charts(derived, catalog, self._requests)
+        busy, drawn = self._draw(requests)
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
-        plans, clashes = page_plans(derived, catalog, charts)
+        plans, clashes = page_plans(derived, catalog, requests)  # (asks only which ids exist)
         if clashes:
+            drawn()
             raise BuildError(problems + clashes)
         assets = self._build_assets()
-        stale = [plan.make() for plan in self._stale(plans, checked, derived, tkey)]
-        fresh = render_pages(stale, charts, catalog, checked.site, assets, self.templates,
-                             (lambda n, total: progress("render", n, total)) if progress else None,
-                             self._env)
+        stale = self._stale(plans, checked, derived, tkey)
+        kinds = {plan.route: plan.kind for plan in plans}
+        fulltext = FullText(kinds, derived, catalog, self.cache) if self.search == "build" else None
+        site, env = checked.site, self._env
         times["render"] = time.perf_counter() - t
+        side: dict[str, dict[str, bytes]] = {}
+
+        def other_work() -> None:
+            t = time.perf_counter()
+            side["data"] = data_files(derived, self._data)
+            times["data"] = time.perf_counter() - t
+            t = time.perf_counter()  # feeds, sitemap and share images: cheap, made every time
+            side["feeds"] = {
+                **feed_files(derived, catalog), **sitemap_files(site, [p.route for p in plans]),
+                **draw_cards(cards(derived, catalog), self.cache, self._og, self._jobs())}
+            side["names"] = {RECORDS: self._names(derived, catalog)}
+            times["feeds"] = time.perf_counter() - t
+        stream = fulltext is not None and fulltext.stream
+        if busy and not stream:
+            other_work()  # while the charts are drawn
+        t = time.perf_counter()
+        charts = drawn()
+        times["chart"] += time.perf_counter() - t
+        t = time.perf_counter()
+
+        def render(page: Page) -> bytes:
+            return render_page(page, charts, catalog, site, assets, env)
+        if stream:  # Pagefind takes the pages in route order
+            stale = sorted(stale, key=lambda plan: plan.route)
+        rendering = renderpool.start(
+            stale, render, self._jobs(), fulltext.prepare if fulltext else None,
+            fulltext.add if fulltext else None,
+            (lambda n, total: progress("render", n, total)) if progress else None,
+            STREAM_NICE if stream else 0)
+        if fulltext is not None:
+            fulltext.start()  # Pagefind, fed as pages come (after the fork: see searchindex)
+        try:
+            if not busy and not stream:
+                other_work()  # while the pages render (its times overlap the render stage's)
+        finally:
+            fresh = rendering.result()
+            fresh["robots.txt"] = robots(site)
+            times["render"] += time.perf_counter() - t
+        if stream:
+            other_work()  # while Pagefind, on one core, writes its files
         files: dict[str, bytes] = {}
         for plan in plans:
             files[plan.route] = fresh[plan.route] if plan.route in fresh else self._site[plan.route]
         files.update((k, v) for k, v in fresh.items() if k not in files)  # robots.txt
         files.update(assets.files)
+        files.update(side["data"])
+        files.update(side["feeds"])
         t = time.perf_counter()
-        files.update(data_files(derived, self._data))
-        times["data"] = time.perf_counter() - t
+        files.update(side["names"])
+        if fulltext is not None:
+            if progress:
+                progress("search", 0, 1)
+            files.update(fulltext.finish(files))
+            if progress:
+                progress("search", 1, 1)
+        files.update(self._index)  # search="idle": the last index, until the next is made
+        times["search"] = time.perf_counter() - t
         changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
             frozenset(set(self._site) - set(files))
-        self._site = files
+        with self._lock:
+            self._site = files
         self._last = (plans, derived)
+        if self.indexer is not None:
+            self.indexer.schedule(files, kinds, derived, catalog)
         times["total"] = time.perf_counter() - t0
         return Outcome(derived, tuple(problems), files, changed, len(plans), len(charts),
                        len(stale), times)
+
+    def _indexed(self, files: Mapping[str, bytes], bundle: dict[str, bytes]) -> None:
+        """The idle indexer made `bundle` from `files`: serve it (with that site, if still current)."""
+        with self._lock:
+            self._index = bundle
+            if self._site is files:
+                site = {r: b for r, b in files.items() if not r.startswith(BUNDLE)}
+                site.update(bundle)
+                self._site = site
 
     def warm(self) -> None:
         """Get ready for the next save (`bulletin serve` calls it once, after its first
@@ -165,6 +261,8 @@ class Session:
         for req, _chart in self._charts.values():
             by_kind.setdefault(req.kind, []).append(req)
         warm([r for reqs in by_kind.values() for r in reqs[:4]], self.cache)
+        for name in self._env.list_templates(filter_func=lambda n: n.endswith(".html")):
+            self._env.get_template(name)  # compiled here: a full build compiles them in workers
         if self._last is not None:  # and learn which files each page is made from
             plans, derived = self._last
             for plan in plans:
@@ -174,8 +272,11 @@ class Session:
 
     # --- what can be reused ---------------------------------------------------------------
 
-    def _draw(self, requests: Mapping[str, ChartRequest]) -> dict[str, Chart]:
-        """Charts whose request equals the last one are not even looked up in the cache."""
+    def _draw(self, requests: Mapping[str, ChartRequest]
+              ) -> tuple[bool, Callable[[], dict[str, Chart]]]:
+        """Start drawing the charts whose request is not the last one's (those are not even
+        looked up in the cache). Returns whether they are being drawn behind the caller,
+        and the function that waits for them: a Chart per request id."""
         out: dict[str, Chart] = {}
         todo = []
         for cid, req in requests.items():
@@ -184,11 +285,19 @@ class Session:
                 out[cid] = old[1]
             else:
                 todo.append(req)
-        jobs = self.jobs if self.jobs is not None else default_jobs()  # all cores, as --jobs says
-        drawn = draw(todo, self.cache, jobs) if todo else {}
-        out.update(drawn)
-        self._charts = {cid: (requests[cid], out[cid]) for cid in requests}
-        return {cid: out[cid] for cid in requests}
+        drawing = start_drawing(todo, self.cache, self._jobs()) if todo else None
+
+        def drawn() -> dict[str, Chart]:
+            nonlocal drawing
+            if drawing is not None:
+                out.update(drawing.result())
+                drawing = None  # (its SVGs before `chart._own`: as many bytes as the charts)
+            self._charts = {cid: (requests[cid], out[cid]) for cid in requests}
+            return {cid: out[cid] for cid in requests}
+        return drawing is not None and drawing.busy, drawn
+
+    def _jobs(self) -> int:
+        return self.jobs if self.jobs is not None else default_jobs()  # all cores, as --jobs says
 
     def _build_assets(self) -> Assets:
         key = _templates_key(self.templates / "static")

@@ -4,7 +4,9 @@ The reference is a cold build in one process with an empty cache. Against it:
 a cold build on two processes (validation and charts in workers), a warm build
 (records from the on-disk store, charts from the chart cache), and a session's
 incremental rebuild after an edit is made and undone (what `bulletin serve` runs).
-The worker paths are made to run on a small site by lowering their thresholds.
+The worker paths are made to run on a small site by lowering their thresholds;
+with the search index (`bulletin build`): pages rendered in forked workers while
+Pagefind is fed as they come, then the index read back from the cache.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import chart, validate
+from builder import _pagefind, chart, renderpool, search, validate
+from builder.pages import page_plans
 from builder.session import Session
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,22 +58,34 @@ def workers(monkeypatch):
     """Validation and drawing go to worker processes even for this small site."""
     monkeypatch.setattr(validate, "PARALLEL_THRESHOLD", 20)
     monkeypatch.setattr(chart, "_POOL_MIN", 8)
+    monkeypatch.setattr(renderpool, "POOL_MIN", 10)
+    monkeypatch.setattr(renderpool, "CHUNK", 3)
+    forks = []
+    fork = renderpool.Rendering._fork
+    monkeypatch.setattr(renderpool.Rendering, "_fork",
+                        lambda self, jobs, nice=0: (forks.append(jobs), fork(self, jobs, nice))[1])
+    return forks
 
 
-def test_parallel_and_cached_builds_equal_the_plain_one(site, workers):
+def test_parallel_and_cached_builds_equal_the_plain_one(site, workers, monkeypatch):
     root, content, plain = site
     assert len(plain) > N
-    cold = Session(content, None, root / "cache", jobs=2).rebuild()
-    assert not _differ(dict(cold.files), plain)
+    cold = Session(content, None, root / "cache", jobs=2, search="build").rebuild()
+    assert workers == [2], "the pages were rendered by two forked workers"
+    assert not _differ(dict(cold.files), plain)  # (Pagefind was fed as they came)
     assert (root / "cache" / "records" / "records.pickle").is_file()
-    warm = Session(content, None, root / "cache", jobs=2).rebuild()
-    assert not _differ(dict(warm.files), plain)
+    assert list((root / "cache" / "search").glob("pagefind-*.bundle"))
+    # warm: the same pages index to the same text, so Pagefind is not even started
+    monkeypatch.setattr(_pagefind.PagefindService, "__enter__",
+                        lambda self: pytest.fail("Pagefind ran on a warm build"))
+    warm = Session(content, None, root / "cache", jobs=2, search="build").rebuild()
+    assert len(workers) == 2 and not _differ(dict(warm.files), plain)
     assert _build(content, root / "warm", root / "cache", jobs=2) == plain
 
 
 def test_an_incremental_rebuild_equals_the_plain_build(site, workers):
     root, content, plain = site
-    session = Session(content, None, root / "cache-session", jobs=2)
+    session = Session(content, None, root / "cache-session", jobs=2, search="build")
     first = dict(session.rebuild().files)
     session.warm()
     path = sorted((content / "projects").glob("*.yaml"))[7]
@@ -87,3 +102,14 @@ def test_an_incremental_rebuild_equals_the_plain_build(site, workers):
     # The session's files are what `bulletin build` writes.
     assert not _differ(dict(back.files), plain)
     assert not _differ(first, plain)
+
+
+def test_the_plain_builds_index_is_what_pagefind_makes_of_the_finished_site(site):
+    root, content, plain = site
+    session = Session(content, None, root / "cache-plain", jobs=1)
+    out = session.rebuild()
+    catalog = session._catalog[1]
+    plans, _ = page_plans(out.derived, catalog, session._charts)
+    files = dict(out.files)
+    bundle = search.index_site(files, {p.route: p.kind for p in plans}, out.derived, catalog)
+    assert bundle and bundle == {r: b for r, b in plain.items() if r.startswith(search.BUNDLE)}
