@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", type=int, default=0, metavar="N",
                     help="then one warm build under cProfile, top N functions")
     ap.add_argument("--hugo", type=int, default=0, metavar="N",
-                    help="also N full builds of the Hugo peer (bench/hugo/), fresh output and cache")
+                    help="also N full builds of the Hugo peer (bench/hugo/), fresh out and cache")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args(argv)
     work = args.work or args.content.resolve().parent / "stages"

@@ -197,9 +197,9 @@ def session_worker(args: argparse.Namespace) -> int:
     return 0
 
 
-def session(content: Path, cache: Path, args: argparse.Namespace) -> dict:
+def session(content: Path, cache: Path, args: argparse.Namespace, edit: str | None = None) -> dict:
     cmd = [sys.executable, __file__, "--session-worker", str(content), str(cache), "--runs",
-           str(args.runs), "--wait-idle", str(args.wait_idle), "--edit", args.edit]
+           str(args.runs), "--wait-idle", str(args.wait_idle), "--edit", edit or args.edit]
     kept = set(cache.rglob("*"))
     try:
         proc = subprocess.run(cmd + (["--jobs", str(args.jobs)] if args.jobs else []), cwd=ROOT,
@@ -254,8 +254,9 @@ def bench_site(name: str, content: Path, work: Path, args: argparse.Namespace, c
             row["hugo"].append(h)
             msg += f", Hugo {h['wall_s']:.2f} s"
         _log(msg + f"; other load {w['foreign_cores']:.2f}")
-    if hugo is not None:  # a synthetic site: the serve path too
-        ses = row["session"] = session(content, cache, args)
+    if hugo is not None or name == "demo":  # the serve path too (the demo's projects have
+        # no monthly figures: there one project's total investment is edited)
+        ses = row["session"] = session(content, cache, args, None if hugo else "total")
         _log(f"{name} [{row['fs']}] session: no-change "
              f"{_med([x['wall_s'] for x in ses['nochange']]):.3f} s, one edit "
              f"{_med([x['wall_s'] for x in ses['edit']]):.3f} s")

@@ -314,7 +314,6 @@ class Drawing:
         self._thread = threading.Thread(target=run, name="charts", daemon=True)
         self._thread.start()
 
-
     def result(self) -> dict[str, Chart]:
         """A `Chart` per request id, in request order; raises `ChartError` naming every
         chart that could not be made."""

@@ -30,6 +30,7 @@ from __future__ import annotations
 import stat
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -179,13 +180,15 @@ class Session:
         side: dict[str, dict[str, bytes]] = {}
 
         def other_work() -> None:
-            t = time.perf_counter()
-            side["data"] = data_files(derived, self._data)
-            times["data"] = time.perf_counter() - t
-            t = time.perf_counter()  # feeds, sitemap and share images: cheap, made every time
-            side["feeds"] = {
-                **feed_files(derived, catalog), **sitemap_files(site, [p.route for p in plans]),
-                **draw_cards(cards(derived, catalog), self.cache, self._og, self._jobs())}
+            with ThreadPoolExecutor(1) as beside:  # share images: many are drawn by a process
+                images = beside.submit(draw_cards, cards(derived, catalog), self.cache, self._og,
+                                       self._jobs())
+                t = time.perf_counter()
+                side["data"] = data_files(derived, self._data)
+                times["data"] = time.perf_counter() - t
+                t = time.perf_counter()  # feeds and sitemap: cheap, made every time
+                side["feeds"] = {**feed_files(derived, catalog),
+                                 **sitemap_files(site, [p.route for p in plans]), **images.result()}
             side["names"] = {RECORDS: self._names(derived, catalog)}
             times["feeds"] = time.perf_counter() - t
         stream = fulltext is not None and fulltext.stream

@@ -25,7 +25,8 @@ def _plans(n: int) -> list[Plan]:
 
 
 def _render(page: Page) -> bytes:
-    return f"<p>{page.context['i']} by {'parent' if os.getpid() == PARENT else 'worker'}</p>".encode()
+    who = "parent" if os.getpid() == PARENT else "worker"
+    return f"<p>{page.context['i']} by {who}</p>".encode()
 
 
 @pytest.fixture
@@ -81,3 +82,13 @@ def test_a_worker_that_dies_leaves_its_pages_to_this_process(small_pool):
     assert list(out) == [p.route for p in _plans(50)]
     assert b"by parent" in out["p/021/index.html"]
     assert r.failed
+
+
+def test_without_processes_to_fork_the_pages_render_here(small_pool, monkeypatch):
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setattr(renderpool.os, "fork", no_fork)
+    r = renderpool.start(_plans(50), _render, 2)
+    out = r.result()
+    assert list(out) == [p.route for p in _plans(50)] and r.failed
+    assert all(b"by parent" in b for b in out.values())
