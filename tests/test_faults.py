@@ -182,18 +182,9 @@ def test_a_build_killed_at_any_moment_leaves_a_complete_site(tmp_path, built):
 # --- full disk, read-only, no permission ----------------------------------------------------------
 
 @pytest.fixture
-def small_tmpfs(tmp_path):
+def small_tmpfs(tmpfs):
     """A real tmpfs of 8 MiB (needs root and mount)."""
-    if not IS_ROOT or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root (CI runs as root)")
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=755", "tmpfs", str(mnt)],
-                       capture_output=True, text=True, check=False)
-    if r.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
+    return tmpfs("8m")
 
 
 def assert_refused(r: subprocess.CompletedProcess, words: str, out: Path) -> None:

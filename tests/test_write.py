@@ -82,18 +82,9 @@ def fs(request, tmp_path):
 
 
 @pytest.fixture
-def tiny_tmpfs(tmp_path):
+def tiny_tmpfs(tmpfs):
     """A real 1 MiB tmpfs (needs root and mount)."""
-    if not IS_ROOT or not shutil.which("mount"):
-        pytest.skip("mounting a tmpfs needs root")
-    mnt = tmp_path / "mnt"
-    mnt.mkdir()
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=755", "tmpfs", str(mnt)],
-                       capture_output=True, text=True, check=False)
-    if r.returncode:
-        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
-    yield mnt
-    subprocess.run(["umount", "-l", str(mnt)], check=False)
+    return tmpfs("1m")
 
 
 def run_python(code: str, **kw) -> subprocess.CompletedProcess:
