@@ -8,9 +8,15 @@ two parts apart (`Fill`): it compiles each template to Vega once and fills the V
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import json
+import os
 import re
+import tempfile
+from importlib import metadata
+from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from .charts import _BUILDERS, KINDS, LABELS, Row, Texts, _data, _height, _Words, _words
@@ -31,9 +37,46 @@ class Fill(NamedTuple):
     rows: list[dict]
 
 
+def template(tid: str, cache_dir: Path | None = None) -> dict[str, Any]:
+    """The spec of a `Fill.template` id, with a placeholder for every text and for the rows.
+
+    Kept in `cache_dir/chart-templates/` too, keyed by the id and the code that makes it
+    (this module, `charts`, `chartwords`, Altair's version): Altair takes about 1 s to build
+    and validate a site's ten templates, which was most of a warm build's chart stage."""
+    return _template(tid, str(cache_dir) if cache_dir is not None else None)
+
+
 @functools.lru_cache(maxsize=256)
-def template(tid: str) -> dict[str, Any]:
-    """The spec of a `Fill.template` id, with a placeholder for every text and for the rows."""
+def _template(tid: str, cache_dir: str | None) -> dict[str, Any]:
+    path = None
+    if cache_dir is not None:
+        name = hashlib.sha256(f"{_code_key()}\0{tid}".encode()).hexdigest()[:32]
+        path = Path(cache_dir) / "chart-templates" / f"{name}.json"
+        with contextlib.suppress(OSError, ValueError):
+            spec = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(spec, dict):
+                return spec
+    spec = _build(tid)
+    if path is not None:  # a cache that cannot be written only costs time
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tpl.", suffix=".tmp", dir=path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(spec, f, ensure_ascii=False)
+            os.replace(tmp, path)
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _code_key() -> str:
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256(metadata.version("altair").encode())
+    for name in ("_chartfill.py", "charts.py", "chartwords.py"):
+        h.update((here / name).read_bytes())
+    return h.hexdigest()
+
+
+def _build(tid: str) -> dict[str, Any]:
     kind, keys, height = tid.split("|")
     w = _Words(kind, _slot("title"), _slot("description"),
                {k: _slot("label:" + k) for k in keys.split(",") if k})
@@ -83,8 +126,8 @@ _PIECE = re.compile(re.escape(json.dumps([{_ROWS_KEY: 0}], **_CANONICAL)) + f'|"
 
 
 @functools.lru_cache(maxsize=256)
-def _pieces(tid: str) -> list:
-    text = json.dumps(template(tid), **_CANONICAL)
+def _pieces(tid: str, cache_dir: Path | None) -> list:
+    text = json.dumps(template(tid, cache_dir), **_CANONICAL)
     pieces: list = []
     at = 0
     for m in _PIECE.finditer(text):
@@ -93,11 +136,11 @@ def _pieces(tid: str) -> list:
     return [*pieces, text[at:]]
 
 
-def canonical_json(fill: Fill) -> str:
+def canonical_json(fill: Fill, cache_dir: Path | None = None) -> str:
     """`json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` of the
     filled spec, put together from the template's text: a fifth of the time."""
     out = []
-    for i, piece in enumerate(_pieces(fill.template)):
+    for i, piece in enumerate(_pieces(fill.template, cache_dir)):
         if not i % 2:
             out.append(piece)
         else:

@@ -151,8 +151,8 @@ class _Planned:
     key: str
 
 
-def _plan(requests: Sequence[ChartRequest],
-          measured: bool) -> tuple[list[_Planned], list[ChartFailure]]:
+def _plan(requests: Sequence[ChartRequest], measured: bool,
+          cache: Path | None = None) -> tuple[list[_Planned], list[ChartFailure]]:
     from ._chartfill import (  # Altair loads here, never in a worker
         canonical_json,
         fill_for,
@@ -170,7 +170,7 @@ def _plan(requests: Sequence[ChartRequest],
         except (KeyError, TypeError, ValueError) as err:  # a missing label, rows not dicts
             failures.append(ChartFailure(req.id, req.kind, str(err.args[0] if err.args else err)))
             continue
-        text = _escape(canonical_json(fill))
+        text = _escape(canonical_json(fill, cache))
         if req.id in planned and planned[req.id].spec_json != text:
             failures.append(ChartFailure(req.id, req.kind, "two different charts have this id"))
             continue
@@ -216,13 +216,14 @@ def _engine_svg(engine: _chartengine.Engine, fill: Fill) -> str:
 
 
 def _draw_misses(misses: Mapping[str, _Planned], jobs: int, font: MetricsFont | None,
-                 done: Callable[[str, str | None, str | None], None]) -> None:
+                 done: Callable[[str, str | None, str | None], None],
+                 cache: Path | None = None) -> None:
     """Draw each spec not in the cache; `done(key, svg, reason)` as each is drawn (from
     worker threads too, so the cleaning overlaps the drawing)."""
     from ._chartfill import template
 
     items = sorted(misses.items())
-    templates = {p.fill.template: template(p.fill.template) for _, p in items}
+    templates = {p.fill.template: template(p.fill.template, cache) for _, p in items}
     if jobs > 1 and len(items) >= _POOL_MIN:
         work = [(key, p.fill.template, p.fill.slots, p.fill.rows) for key, p in items]
         got: set[str] = set()
@@ -337,7 +338,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
     the background (the caller may do other work until `result()`), else here and now."""
     cache = Path(cache_dir) if cache_dir is not None else None
     font = _measure_font(cache)
-    planned, failures = _plan(requests, font is not None)
+    planned, failures = _plan(requests, font is not None, cache)
     by_key: dict[str, _Planned] = {}
     for p in planned:  # one drawing per spec, however many ids show it
         by_key.setdefault(p.key, p)
@@ -363,9 +364,9 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
     if misses and jobs > 1 and len(misses) >= _POOL_MIN:
         # The engine holds the GIL while it draws: only the pool, whose threads wait on
         # pipes, can run behind the caller.
-        drawing._behind(lambda: _draw_misses(misses, jobs, font, done))
+        drawing._behind(lambda: _draw_misses(misses, jobs, font, done, cache))
     elif misses:
-        _draw_misses(misses, jobs, font, done)
+        _draw_misses(misses, jobs, font, done, cache)
     return drawing
 
 
@@ -388,7 +389,7 @@ def warm(requests: Sequence[ChartRequest], cache_dir: Path | None, most: int = 2
             break
     for tid in tids:
         with contextlib.suppress(Exception):  # a bad chart is reported when it is drawn
-            engine.define(tid, template(tid))
+            engine.define(tid, template(tid, cache_dir))
 
 
 def draw(requests: Sequence[ChartRequest], cache_dir: Path | None,

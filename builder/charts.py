@@ -17,9 +17,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable, Mapping, NamedTuple
 
-import altair as alt
-
 from .chartwords import label_lines, title_lines
+
+
+class _Altair:
+    """`altair`, imported on first use: Altair builds each kind's template once, and a
+    build that finds them all in its cache (`_chartfill.template`) never needs it (the
+    import alone costs 0.2 s)."""
+
+    def __getattr__(self, name: str) -> Any:
+        import altair
+
+        return getattr(altair, name)
+
+
+alt: Any = _Altair()
 
 __all__ = ["Texts", "KINDS", "LABELS", "FONT", "PALETTE", "WIDTH", "plan_vs_schedule", "ranking",
            "stage_funnel", "campaign", "project_progress", "sector_investment", "problems",

@@ -39,25 +39,36 @@ _FIELDS = {
     "indicators": ["record", "key", "label", "category", "target_or_actual", "year", "period",
                    "as_of", "value", "unit", "bound", "kind", "source"],
 }
-
+_SORTED = {name: sorted(fields) for name, fields in _FIELDS.items()}
 
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": ")).encode
 
 
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(v: Any) -> Any:
+    # Most cells are text, decimals or nothing: those are tested first (1.6 M cells at 5,000
+    # projects, twice each with `_json`).
+    tp = type(v)
+    if tp is str:
+        return "'" + v if v[:1] in _FORMULA else v  # neutralised against formula injection
+    if tp is Decimal:
+        return format(v, "f")
     if v is None:
         return ""
-    if isinstance(v, Decimal):
-        return format(v, "f")
     if isinstance(v, (list, tuple)):
-        v = ";".join(str(x) for x in v)
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + v  # neutralised against formula injection in spreadsheets
+        return _cell(";".join(str(x) for x in v))
+    if isinstance(v, str):
+        return _cell(str(v))
     return v if not hasattr(v, "isoformat") else v.isoformat()
 
 
 def _json(v: Any) -> Any:
-    if isinstance(v, Decimal):
+    tp = type(v)
+    if tp is str or v is None or tp is int:
+        return v
+    if tp is Decimal or isinstance(v, Decimal):
         return float(v) if v == v.to_integral_value() and abs(v) < 2 ** 53 else format(v, "f")
     if hasattr(v, "isoformat"):
         return v.isoformat()
@@ -169,10 +180,10 @@ def _encode(rows: Rows) -> dict[str, tuple[bytes, bytes]]:
         if not items:
             continue
         buf = io.StringIO()
-        w = csv.DictWriter(buf, fieldnames=_FIELDS[name], extrasaction="ignore", lineterminator="\r\n")
-        for row in items:
-            w.writerow({k: _cell(row.get(k)) for k in _FIELDS[name]})
-        keys = sorted(_FIELDS[name])
+        fields = _FIELDS[name]
+        csv.writer(buf, lineterminator="\r\n").writerows(
+            [[_cell(row.get(k)) for k in fields] for row in items])
+        keys = _SORTED[name]
         lines = ",\n".join(_ENCODE({k: _json(row.get(k)) for k in keys}) for row in items)
         out[name] = (buf.getvalue().encode("utf-8"), lines.encode("utf-8"))
     return out

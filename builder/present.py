@@ -13,12 +13,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Mapping
 
+from markupsafe import Markup, escape
+
 from .derive import Num
 from .i18n import Catalog
 from .model import Source
 from .numbers import Figure
 
-__all__ = ["FigView", "Presenter", "UNIT_KINDS"]
+__all__ = ["FigView", "Presenter", "FigMarkup", "UNIT_KINDS"]
 
 #: How a figure's unit is shown, by the kind of quantity.
 UNIT_KINDS = ("money", "count", "pct", "pp", "rank", "plain")
@@ -120,3 +122,37 @@ def _plain(v: Any) -> str:
     if isinstance(v, Decimal):
         return format(v, "f")
     return str(v)
+
+
+class FigMarkup:
+    """`fig(f)` in the templates: a FigView as HTML, its facts in classes and a tooltip.
+
+    Python, not a template macro: a project page shows ~60 figures, and a Jinja macro
+    call costs ~10 µs (a third of a page's render time at 5,000 projects); the Markdown
+    figure references (`refs.figure_html`) are made in Python too."""
+
+    def __init__(self, t: Catalog):
+        self._absent = f'<span class="fig fig-absent" title="{escape(t.t("figure.absent_title"))}">'
+        self._derived = f'">{escape(t.t("figure.derived_mark"))}</abbr>'
+        self._warn = f'<abbr class="warn-mark" title="{escape(t.t("figure.disagrees"))}">!</abbr>'
+
+    def __call__(self, f: FigView) -> Markup:
+        if not f.present:
+            return Markup(f"{self._absent}{escape(f.text)}</span>")
+        cls = "fig"
+        if f.derived:
+            cls += " fig-derived"
+        if f.kind != "actual":
+            cls += " fig-target"
+        if f.disagrees:
+            cls += " fig-disagrees"
+        title = f.title
+        out = f'<span class="{cls}" title="{escape(title)}">' if title else f'<span class="{cls}">'
+        if f.kind_label:
+            out += f'<span class="badge badge-{escape(f.kind)}">{escape(f.kind_label)}</span> '
+        out += f"{escape(f.text)}"  # (Markup + str would escape the str)
+        if f.derived:
+            out += f'<abbr class="derived-mark" title="{escape(f.rule)}{self._derived}'
+        if f.disagrees:
+            out += self._warn
+        return Markup(out + "</span>")

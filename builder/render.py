@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import numbers
 import os
 import re
 from dataclasses import dataclass
@@ -18,6 +19,8 @@ from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import jinja2
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from markupsafe import Markup
 
 from . import urls
@@ -26,6 +29,7 @@ from .i18n import Catalog
 from .langparts import mark_chinese
 from .meta import head_meta
 from .pages import Page
+from .present import FigMarkup
 
 __all__ = ["Assets", "build_assets", "environment", "render_pages", "render_page", "robots", "CSP"]
 
@@ -93,14 +97,46 @@ def _vega_bundle(cache: Path | None) -> bytes:
     return data
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """The template environment; a session keeps one, and Jinja reloads a template
-    whose file changed (so compiled templates outlive a rebuild)."""
+def environment(templates: Path, catalog: Catalog | None = None) -> jinja2.Environment:
+    """The template environment; a session keeps one per catalog, and Jinja reloads a
+    template whose file changed (so compiled templates outlive a rebuild).
+
+    With a `catalog`, `t('key')` without arguments is replaced by its message when a
+    template is compiled (`_Messages`): the page is the same, and a project page's ~50
+    labels cost nothing at render time. `t` must then be that catalog."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True)
+        keep_trailing_newline=True, extensions=[_Messages] if catalog is not None else ())
+    env.extend(catalog_messages=dict(catalog.messages) if catalog is not None else {})
     return env
+
+
+class _Messages(Extension):
+    """`t('key')` → the message, as a string literal, in a template's token stream.
+
+    Only the bare form (a name `t`, not an attribute, called with one string literal)
+    whose key the catalog has: a missing key keeps its call, and fails at render time
+    with the message that names it, as before. A literal is autoescaped as the
+    call's result was."""
+
+    def filter_stream(self, stream: TokenStream) -> TokenStream:
+        messages = self.environment.catalog_messages  # type: ignore[attr-defined]
+        toks = list(stream)
+        out: list[Token] = []
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            if (tok.type == "name" and tok.value == "t" and i + 3 < len(toks)
+                    and toks[i + 1].type == "lparen" and toks[i + 2].type == "string"
+                    and toks[i + 3].type == "rparen" and toks[i + 2].value in messages
+                    and not (out and out[-1].type == "dot")):
+                out.append(Token(tok.lineno, "string", messages[toks[i + 2].value]))
+                i += 4
+                continue
+            out.append(tok)
+            i += 1
+        return TokenStream(iter(out), stream.name, stream.filename)
 
 
 def _spec_json(spec_json: str) -> Markup:
@@ -156,6 +192,7 @@ def render_page(page: Page, charts: Mapping[str, Any], t: Catalog, site: Any, as
         if site.base_url and page.kind != "404" else "",
         "chart_objs": {c.id: c for c in page_charts}, "has_charts": bool(page_charts),
         "spec_json": _spec_json, "home_href": url(""), "meta": head_meta(page, site, t),
+        "fig": _fig_markup(t),
     }
     try:
         html = env.get_template(page.template).render(ctx)
@@ -179,6 +216,16 @@ def robots(site: Any) -> bytes:
 _HIDDEN_COLUMNS = {"order", "stage", "batch", "flag"}
 
 
+_FIGS: dict[int, tuple[Catalog, FigMarkup]] = {}  # one per catalog (a process has one or two)
+
+
+def _fig_markup(t: Catalog) -> FigMarkup:
+    hit = _FIGS.get(id(t))
+    if hit is None or hit[0] is not t:
+        hit = _FIGS[id(t)] = (t, FigMarkup(t))
+    return hit[1]
+
+
 @dataclass(frozen=True)
 class ChartView:
     """A drawn chart as a template shows it: SVG, spec, and its data as a table."""
@@ -188,13 +235,21 @@ class ChartView:
     spec_json: str
     rows: tuple
     columns: tuple
+    cells: tuple  # the table's cells as text, a tuple a row (formatted here: ~100 a chart)
 
 
 def _chart_view(c: Any, t: Catalog) -> ChartView:
     keys = [k for k in (c.rows[0] if c.rows else {}) if k not in _HIDDEN_COLUMNS]
     columns = tuple({"key": k, "label": t.t(f"chart.col.{k}") if t.has(f"chart.col.{k}") else k}
                     for k in keys)
-    return ChartView(c.id, Markup(c.svg), c.spec_json, tuple(c.rows), columns)
+    cells = tuple(tuple(_cell(row[k], t) for k in keys) for row in c.rows)
+    return ChartView(c.id, Markup(c.svg), c.spec_json, tuple(c.rows), columns, cells)
+
+
+def _cell(v: Any, t: Catalog) -> str:
+    if isinstance(v, numbers.Number):
+        return t.number(v)
+    return "—" if v is None else v
 
 
 def _root_path(base_url: str | None) -> str:

@@ -119,7 +119,7 @@ class Session:
         self._names = NameIndex()
         self._lock = threading.Lock()  # the idle indexer swaps its bundle into `_site`
         self.indexer = IdleIndexer(self._indexed) if search == "idle" else None
-        self._env = environment(self.templates)  # compiled templates outlive a rebuild
+        self._env: Any = None  # compiled templates outlive a rebuild (one env per catalog)
         self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
         self._requests: dict = {}  # chartplan's memo of per-record chart requests
         self._derive_memo: dict = {}  # derive's per-record work, kept with the records
@@ -157,6 +157,7 @@ class Session:
             self._catalog = ((tkey, checked.site.language),
                              load_catalog(self.templates, checked.site.language))
             self._requests = {}  # its requests hold the old catalog's words
+            self._env = environment(self.templates, self._catalog[1])  # it inlines the words
         catalog = self._catalog[1]
         # Charts are drawn behind this thread when there are many to draw (a cold build),
         # while pages are planned. What needs neither (data files, feeds, share images) is
@@ -264,7 +265,8 @@ class Session:
         for req, _chart in self._charts.values():
             by_kind.setdefault(req.kind, []).append(req)
         warm([r for reqs in by_kind.values() for r in reqs[:4]], self.cache)
-        for name in self._env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        for name in (self._env.list_templates(filter_func=lambda n: n.endswith(".html"))
+                     if self._env is not None else ()):
             self._env.get_template(name)  # compiled here: a full build compiles them in workers
         if self._last is not None:  # and learn which files each page is made from
             plans, derived = self._last

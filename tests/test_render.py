@@ -46,3 +46,42 @@ def test_the_404_page_links_from_the_path_of_base_url(tree, tmp_path, base_url, 
     assert f'href="{root}regions/"' in page and f'href="{root}"' in page
     home = (out / "regions/henan/index.html").read_text(encoding="utf-8")
     assert [u for u in links(home) if u.startswith("/")] == []
+
+
+def _messages_env(tmp_path, source: str):
+    from builder.i18n import Catalog
+    from builder.render import environment
+    (tmp_path / "tpl").mkdir(exist_ok=True)
+    (tmp_path / "tpl" / "a.html").write_text(source, encoding="utf-8")
+    cat = Catalog("zh-CN", {"x.amp": "<A & B>", "x.plain": "甲", "x.fmt": "{n} 个", "x.sep": "、"})
+    return cat, environment(tmp_path / "tpl", cat), environment(tmp_path / "tpl")
+
+
+def test_bare_messages_are_written_into_the_compiled_template_and_escaped_as_before(tmp_path):
+    """`t('key')` is replaced by its message when the template is compiled: a page
+    renders exactly as if it had been called, but calls with arguments, attributes
+    named `t` and messages used as arguments keep working."""
+    from builder.i18n import Catalog
+
+    class Other:
+        def t(self, key):
+            return "attr:" + key
+    cat, inlined, plain = _messages_env(
+        tmp_path, "{{ t('x.amp') }}|{{ t('x.plain') }}|{{ o.t('x.plain') }}|"
+                  "{{ t('x.fmt', n=2) }}|{{ ['a', 'b']|join(t('x.sep')) }}")
+    want = "&lt;A &amp; B&gt;|甲|attr:x.plain|2 个|a、b"
+    ctx = {"t": cat, "o": Other()}
+    assert inlined.get_template("a.html").render(ctx) == want
+    assert plain.get_template("a.html").render(ctx) == want
+    # Proof that they were inlined: another catalog at render time changes only the call
+    # with arguments.
+    other = Catalog("zh-CN", {"x.amp": "X", "x.plain": "Y", "x.fmt": "{n} 件", "x.sep": "/"})
+    got = inlined.get_template("a.html").render({"t": other, "o": Other()})
+    assert got == "&lt;A &amp; B&gt;|甲|attr:x.plain|2 件|a、b"
+
+
+def test_a_message_missing_from_the_catalog_still_fails_naming_its_key(tmp_path):
+    from builder.errors import ConfigError
+    cat, inlined, _ = _messages_env(tmp_path, "{{ t('x.plain') }} {{ t('x.nope') }}")
+    with pytest.raises(ConfigError, match="x.nope"):
+        inlined.get_template("a.html").render({"t": cat})
