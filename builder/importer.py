@@ -29,6 +29,7 @@ from ._matching import match_rows
 from .errors import ConfigError, Problem
 from .ledger import Ledger, LedgerRow, read_ledger, to_unit
 from .load import display_path
+from .messages import Msg
 from .model import Progress, Project
 from .validate import validate
 from .yamledit import EditError, YamlEditor
@@ -273,7 +274,8 @@ def _check_result(content: Path, changes: list[FileChange],
         for p in errs:
             field = f"{p.field_name}: " if p.field else ""
             if ch is None:
-                raise ConfigError(f"导入后 {rel} 出现错误：{field}{p.message}")
+                raise ConfigError(Msg("import.error_after", path=rel, field=field,
+                                      message=p.message))
             problems.append(Problem(ledger, ch.rows[0], 0, p.field, "invalid-result",
                                     f"导入后 {ch.path} 第 {p.line} 行出错：{field}{p.message}"))
     return [ch for rel, ch in by_rel.items() if rel not in bad], problems
@@ -284,7 +286,7 @@ def write_changes(changes: tuple[FileChange, ...] | list[FileChange]) -> None:
     for ch in changes:
         current = ch.fs_path.read_bytes().decode("utf-8", "replace")
         if current != ch.old:
-            raise ConfigError(f"{ch.path} 在导入期间被修改，未写入；请重新导入")
+            raise ConfigError(Msg("import.changed_meanwhile", path=ch.path))
         fd, tmp = tempfile.mkstemp(prefix=f".{ch.fs_path.name}.", suffix=".import",
                                    dir=ch.fs_path.parent)
         try:
@@ -296,7 +298,8 @@ def write_changes(changes: tuple[FileChange, ...] | list[FileChange]) -> None:
             os.replace(tmp, ch.fs_path)
         except OSError as err:
             Path(tmp).unlink(missing_ok=True)
-            raise ConfigError(f"无法写入 {ch.path}：{err.strerror or err}") from None
+            raise ConfigError(Msg("import.cannot_write", path=ch.path,
+                                  why=err.strerror or str(err))) from None
 
 
 def diff_text(changes: tuple[FileChange, ...] | list[FileChange]) -> str:

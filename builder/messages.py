@@ -22,8 +22,10 @@ shown as it is in every language.
 
 Arguments that are not Msgs are values from the editor's file (quoted by
 `fields._show`), numbers, ids and field names: shown as typed, never
-translated. Catalogs are read on first use, so a site without problems never
-reads them; `text(message, lang)` is called only when problems are printed.
+translated. Catalogs are read on first use, so validating a site without
+problems never reads them; `text(message, lang)` is called only when problems
+are printed, or the lines a command prints around them (`bulletin check`'s
+count of problems, `report.summary`; what `bulletin import` read and wrote).
 """
 
 from __future__ import annotations

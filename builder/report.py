@@ -8,6 +8,7 @@ import unicodedata
 from typing import Iterable
 
 from .errors import Problem
+from .messages import Msg
 from .messages import text as _text
 
 __all__ = ["format_text", "format_github", "format_json", "summary", "FORMATS"]
@@ -99,13 +100,18 @@ def format_json(problems: Iterable[Problem], lang: str = "en") -> str:
     } for p in problems], ensure_ascii=False, indent=2)
 
 
-def summary(problems: list[Problem], files: int | None = None) -> str:
+def summary(problems: list[Problem], files: int | None = None, lang: str = "en") -> str:
+    """`1 error, 2 warnings in 40 files.` (or `No problems …`), in `lang`."""
     e = sum(1 for p in problems if p.severity == "error")
     w = len(problems) - e
-    where = f" in {files} files" if files is not None else ""
     if not problems:
-        return f"No problems{where}."
-    return f"{e} error{'s' * (e != 1)}, {w} warning{'s' * (w != 1)}{where}."
+        said = Msg("summary.clean") if files is None else Msg("summary.clean_in", files=files)
+    else:
+        counts = {"errors": Msg("summary.error_one" if e == 1 else "summary.errors", n=e),
+                  "warnings": Msg("summary.warning_one" if w == 1 else "summary.warnings", n=w)}
+        said = (Msg("summary.counts", **counts) if files is None
+                else Msg("summary.counts_in", files=files, **counts))
+    return _text(said, lang)
 
 
 FORMATS = {"text": format_text, "github": format_github, "json": format_json}

@@ -61,9 +61,14 @@ STREAM_NICE = 5
 
 
 def default_templates() -> Path:
-    """`site_templates/` of the site folder, else the one shipped beside the package."""
+    """`site_templates/` of the site folder, else the bundled one: `builder/site_templates/`
+    in an installed wheel, `site_templates/` beside `builder/` in a source checkout."""
     here = Path("site_templates")
-    return here if here.is_dir() else Path(__file__).resolve().parents[1] / "site_templates"
+    if here.is_dir():
+        return here
+    package = Path(__file__).resolve().parent
+    installed = package / "site_templates"
+    return installed if installed.is_dir() else package.parent / "site_templates"
 
 
 @dataclass(frozen=True)

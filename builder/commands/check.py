@@ -40,9 +40,10 @@ def run(args: argparse.Namespace) -> int:
     problems = list(result.problems)
     if args.strict:
         problems = [p.as_error() for p in problems]
-    text = FORMATS[args.format](problems, lang=args.lang or site_language(content))
+    lang = args.lang or site_language(content)
+    text = FORMATS[args.format](problems, lang=lang)
     if text:
         print(text)
     if args.format == "text":
-        print(summary(problems, result.file_count), file=sys.stderr)
+        print(summary(problems, result.file_count, lang), file=sys.stderr)
     return 1 if any(p.severity == "error" for p in problems) else 0

@@ -9,22 +9,23 @@ from pathlib import Path
 
 from ..errors import ConfigError, Problem
 from ..importer import diff_text, plan_import, write_changes
+from ..messages import LANGS, Msg, site_language
+from ..messages import text as _text
 from ..report import format_text
 
 HELP = "import a month's ledger (台账, .xlsx or .csv) into the project files"
 
 
-def _as_of(text: str) -> _dt.date:
+def _as_of(text: str) -> _dt.date | None:
     try:
         return _dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"“{text}”不是日期：写作 YYYY-MM-DD，即台账所报月份的截止日，如 2023-03-31") from None
+        return None
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("ledger", metavar="LEDGER", help="the ledger file (.xlsx or .csv)")
-    p.add_argument("--as-of", required=True, type=_as_of, metavar="YYYY-MM-DD",
+    p.add_argument("--as-of", required=True, metavar="YYYY-MM-DD",
                    help="the date the ledger reports (2023-03-31 fills month 2023-03)")
     p.add_argument("--content", default="content", metavar="DIR",
                    help="content folder (default: content)")
@@ -33,50 +34,83 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="write the rows that match even when others are refused")
     p.add_argument("--sheet", metavar="NAME", help="the worksheet to read (default: the first)")
+    p.add_argument("--lang", choices=LANGS, default=None,
+                   help="language of the messages (default: the site's language, else zh-CN)")
 
 
-def _line(p: Problem) -> str:
+def _line(p: Problem, lang: str) -> str:
     where = f"{p.path}:{p.line}" if p.line > 0 else p.path
-    return f"{where}: {'警告：' if p.severity == 'warning' else ''}{p.message}"
+    said = Msg("import.warning", message=p.message) if p.severity == "warning" else p.message
+    return f"{where}: {_text(said, lang)}"
+
+
+def _rows(n: int) -> Msg:
+    return Msg("import.row_one" if n == 1 else "import.rows", n=n)
+
+
+def _files(n: int) -> Msg:
+    return Msg("import.file_one" if n == 1 else "import.files", n=n)
 
 
 def run(args: argparse.Namespace) -> int:
     content, ledger = Path(args.content), Path(args.ledger)
+    lang = args.lang or site_language(content)
+    as_of = args.as_of if isinstance(args.as_of, _dt.date) else _as_of(args.as_of)
+    if as_of is None:  # as argparse would say it, but in the messages' language
+        said = Msg("import.bad_date", value=args.as_of).text(lang)
+        print(f"bulletin import: error: argument --as-of: {said}", file=sys.stderr)
+        return 2
+    try:
+        return _run(args, content, ledger, as_of, lang)
+    except ConfigError as err:  # the importer's own words, said in the chosen language
+        if err.args and isinstance(err.args[0], Msg):
+            raise ConfigError(err.args[0].text(lang)) from None
+        raise
+
+
+def _run(args: argparse.Namespace, content: Path, ledger: Path, as_of: _dt.date,
+         lang: str) -> int:
     if not content.is_dir():
-        raise ConfigError(f"{content} 不是文件夹（用 --content 指定内容文件夹）")
+        raise ConfigError(Msg("import.no_content", content=str(content)))
     if not ledger.is_file():
-        raise ConfigError(f"找不到台账文件 {ledger}")
-    plan = plan_import(content, ledger, args.as_of, args.sheet, args.allow_partial)
+        raise ConfigError(Msg("import.no_ledger", ledger=str(ledger)))
+    plan = plan_import(content, ledger, as_of, args.sheet, args.allow_partial)
     if plan.content_errors:
-        print(format_text(plan.content_errors), file=sys.stderr)
-        print(f"{content} 已有 {len(plan.content_errors)} 个错误，未导入：先修正（bulletin check），"
-              "再导入", file=sys.stderr)
+        n = len(plan.content_errors)
+        errors = Msg("summary.error_one" if n == 1 else "summary.errors", n=n)
+        print(format_text(plan.content_errors, lang=lang), file=sys.stderr)
+        print(Msg("import.content_errors", content=str(content), errors=errors).text(lang),
+              file=sys.stderr)
         return 1
     led = plan.ledger
     if led.header_row:
-        sheet = f"工作表“{led.sheet}”，" if led.sheet else ""
-        print(f"读取 {led.path}（{sheet}表头在第 {led.header_row} 行）：{len(led.rows)} 行可导入，"
-              f"月份 {plan.month}")
+        rows = _rows(len(led.rows))
+        said = (Msg("import.read_sheet", path=led.path, sheet=led.sheet, row=led.header_row,
+                    rows=rows, month=plan.month) if led.sheet
+                else Msg("import.read", path=led.path, row=led.header_row, rows=rows,
+                         month=plan.month))
+        print(said.text(lang))
     for p in plan.problems:
-        print(_line(p), file=sys.stderr)
+        print(_line(p, lang), file=sys.stderr)
     if not led.usable:
-        print("未写入任何文件", file=sys.stderr)
+        print(Msg("import.nothing_written").text(lang), file=sys.stderr)
         return 1
     refused = sorted({p.line for p in plan.errors})
     if refused and not args.allow_partial:
-        print(f"未写入任何文件：{len(refused)} 行有错误；改正台账后重新导入，"
-              "或加 --allow-partial 只导入其余各行", file=sys.stderr)
+        print(Msg("import.refused", rows=_rows(len(refused))).text(lang), file=sys.stderr)
         return 1
-    unchanged = len(plan.unchanged)
+    files, unchanged = _files(len(plan.changes)), len(plan.unchanged)
     if args.dry_run:
         sys.stdout.write(diff_text(plan.changes))
-        print(f"试运行：将更新 {len(plan.changes)} 个项目文件（{unchanged} 个无变化），未写入任何文件")
+        print(Msg("import.dry_run", files=files, unchanged=unchanged).text(lang))
     else:
         write_changes(plan.changes)
+        sep = Msg("import.list_sep").text(lang)
         for ch in plan.changes:
-            rows = "、".join(str(r) for r in ch.rows)
-            print(f"已更新 {ch.path}（第 {rows} 行：{'、'.join(ch.what)}）")
-        print(f"已更新 {len(plan.changes)} 个项目文件（{unchanged} 个无变化）")
+            print(Msg("import.updated_file", path=ch.path, rows=sep.join(map(str, ch.rows)),
+                      what=sep.join(ch.what)).text(lang))
+        print(Msg("import.updated", files=files, unchanged=unchanged).text(lang))
     if refused:
-        print(f"{len(refused)} 行未导入（见上）", file=sys.stderr)
+        print(Msg("import.not_imported", rows=_rows(len(refused))).text(lang),
+              file=sys.stderr)
     return 0

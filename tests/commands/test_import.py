@@ -118,3 +118,81 @@ def test_the_content_folder_and_sheet_can_be_given(small):
                  "--content", str(content), "--sheet", "ignored-for-csv")
     assert r.returncode == 0, r.stderr
     assert "已更新 3 个项目文件" in r.stdout
+
+
+# --- the words around the results, in the messages' language (--lang, else the site's) ---------
+
+def _english_site(content: Path) -> None:
+    site = content / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "language: en\n", encoding="utf-8")
+
+
+def test_an_import_is_reported_in_chinese_by_default_and_in_english_when_asked(small):
+    r = bulletin(small, "import", str(LEDGERS / "monthly.csv"), "--as-of", "2023-03-31",
+                 "--dry-run")
+    assert r.returncode == 0, r.stderr
+    assert f"读取 {LEDGERS / 'monthly.csv'}（表头在第 3 行）：3 行可导入，月份 2023-03\n" in r.stdout
+    r = bulletin(small, "import", str(LEDGERS / "monthly.csv"), "--as-of", "2023-03-31",
+                 "--dry-run", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith(
+        f"Read {LEDGERS / 'monthly.csv'} (header in row 3): 3 rows to import, for month 2023-03\n")
+    assert r.stdout.endswith(
+        "Dry run: would update 3 project files (0 unchanged); nothing was written\n")
+    assert not any("\u4e00" <= c <= "\u9fff" for c in r.stdout.splitlines()[-1])
+    r = bulletin(small, "import", str(LEDGERS / "monthly.csv"), "--as-of", "2023-03-31",
+                 "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    assert ("Updated content/projects/steel.yaml (ledger row 4: progress 2023-03, status_text)\n"
+            in r.stdout)
+    assert r.stdout.endswith("Updated 3 project files (0 unchanged)\n")
+
+
+def test_an_english_site_gets_english_unless_told_otherwise(small):
+    _english_site(small / "content")
+    r = bulletin(small, "import", str(LEDGERS / "unmatched.csv"), "--as-of", "2023-03-31")
+    assert r.returncode == 1
+    assert r.stderr.endswith("Nothing was written: 1 row with errors; correct the ledger and "
+                             "import again, or add --allow-partial to import only the other rows\n")
+    r = bulletin(small, "import", str(LEDGERS / "unmatched.csv"), "--as-of", "2023-03-31",
+                 "--allow-partial")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.endswith("Updated 1 project file (0 unchanged)\n")
+    assert r.stderr.endswith("1 row not imported (see above)\n")
+    r = bulletin(small, "import", str(LEDGERS / "unmatched.csv"), "--as-of", "2023-03-31",
+                 "--allow-partial", "--lang", "zh-CN")
+    assert r.returncode == 0 and "已更新 0 个项目文件（1 个无变化）" in r.stdout, r.stdout
+    assert r.stderr.endswith("1 行未导入（见上）\n")
+
+
+def test_refusals_before_any_reading_speak_the_chosen_language_too(small):
+    monthly = str(LEDGERS / "monthly.csv")
+    r = bulletin(small, "import", monthly, "--as-of", "2023年3月", "--lang", "en")
+    assert r.returncode == 2 and r.stderr == (
+        'bulletin import: error: argument --as-of: "2023年3月" is not a date: write YYYY-MM-DD, '
+        "the last day the ledger reports on, e.g. 2023-03-31\n")
+    r = bulletin(small, "import", monthly, "--as-of", "2023年3月")
+    assert r.returncode == 2 and "“2023年3月”不是日期：写作 YYYY-MM-DD" in r.stderr
+    r = bulletin(small, "import", str(LEDGERS / "nope.csv"), "--as-of", "2023-03-31", "--lang", "en")
+    assert r.returncode == 1
+    assert r.stderr == f"bulletin import: cannot find the ledger file {LEDGERS / 'nope.csv'}\n"
+    r = bulletin(small, "import", monthly, "--as-of", "2023-03-31", "--content", "nowhere",
+                 "--lang", "en")
+    assert r.returncode == 1 and r.stderr == (
+        "bulletin import: nowhere is not a folder (give the content folder with --content)\n")
+
+
+def test_content_with_errors_is_refused_in_the_chosen_language(small):
+    steel = small / "content" / "projects" / "steel.yaml"
+    steel.write_text(steel.read_text(encoding="utf-8") + "name: [\n", encoding="utf-8")
+    before = state(small / "content")
+    r = bulletin(small, "import", str(LEDGERS / "monthly.csv"), "--as-of", "2023-03-31",
+                 "--lang", "en")
+    assert r.returncode == 1 and r.stdout == ""
+    assert ": error: YAML syntax error: " in r.stderr
+    assert r.stderr.endswith("content already has 1 error; nothing was imported: correct the "
+                             "content first (bulletin check), then import\n")
+    r = bulletin(small, "import", str(LEDGERS / "monthly.csv"), "--as-of", "2023-03-31")
+    assert r.returncode == 1 and ": error: YAML 语法错误：" in r.stderr
+    assert r.stderr.endswith("content 已有 1 个错误，未导入：先修正（bulletin check），再导入\n")
+    assert state(small / "content") == before

@@ -53,7 +53,7 @@ def test_each_kind_is_created_and_checks_clean(site, args, path):
     assert "Next: edit the file, then run `bulletin serve`." in r.stdout
     check = bulletin(site, "check", "content")
     assert check.returncode == 0, check.stdout
-    assert check.stdout == "" and check.stderr.startswith("No problems in 9 files")
+    assert check.stdout == "" and check.stderr == "检查了 9 个文件，没有发现问题。\n"
 
 
 def test_in_the_demo_site_a_new_project_adds_no_problem(tmp_path):
