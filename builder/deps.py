@@ -10,8 +10,11 @@ site (Lektor's "declared sources", without a recording context):
   project below it (rows, roll-ups, funnels), and the campaigns and bulletins
   about it;
 - a campaign page reads its campaign, its region's breadcrumb and its members;
-- a bulletin reads its file and everything it cites, with the projects under
-  each region it cites (a cited report can carry a roll-up);
+- a bulletin reads its file and everything it cites: a region's figures and
+  headline cards come from its own file (a report's derived percentages use the
+  report's own figures; cards show no roll-up), a chart of a region's stages or
+  sectors from every project below it, its other charts from it and the regions
+  just below it (rankings, their latest reports);
 - a page of the projects table reads the projects on it and their regions;
 - the home page, the other lists, the data page and 404 are cheap, and
   rendered every time.
@@ -41,6 +44,10 @@ def shape(content: Any) -> tuple:
         tuple((b.path, b.meta.region, b.meta.campaign, b.meta.draft, b.meta.date)
               for b in content.bulletins),
     )
+
+
+#: Region chart kinds drawn from the projects below the region (`chartplan.region_requests`).
+_FROM_PROJECTS = frozenset({"stage_funnel", "sector_investment"})
 
 
 class _Map:
@@ -128,6 +135,11 @@ def page_sources(d: Derived, kind: str, key: Any) -> frozenset[str] | None:
         for block in b.charts:
             if block.region:
                 regions.add(block.region)
+                if block.kind in _FROM_PROJECTS:
+                    out |= m.subtree(block.region)
+                rv = d.regions.get(block.region)
+                for c in rv.children if rv else ():
+                    out |= m.region(c)
             if block.project:
                 out |= m.projects_on([block.project])
             if block.campaign:
@@ -135,7 +147,7 @@ def page_sources(d: Derived, kind: str, key: Any) -> frozenset[str] | None:
         if b.meta.campaign:
             out |= m.campaign(b.meta.campaign)
         for rid in regions:
-            out |= m.subtree(rid) | m.chain(rid)
+            out |= m.chain(rid)
         return frozenset(out)
     if kind == "projects":
         return frozenset(m.projects_on(key))

@@ -170,8 +170,9 @@ def _campaign_rows(d: Derived, cid: str, unit_for) -> Rows:
 
 #: Each record's encoded rows, kept by a long-running caller (`Session`) between
 #: builds: (kind, id) -> (record, site, {dataset: (CSV bytes, JSON lines' bytes)}).
-#: Bytes, so that a build joins bytes and never encodes 20 MB of text again.
-DataMemo = dict[tuple[str, str], tuple[Any, Any, dict[str, tuple[bytes, bytes]]]]
+#: Bytes, so that a build joins bytes and never encodes 20 MB of text again; and
+#: ("", "") -> (records, site, the files), so that it joins only the datasets an edit touched.
+DataMemo = dict[tuple[str, str], tuple[Any, Any, dict[str, Any]]]
 
 
 def _encode(rows: Rows) -> dict[str, tuple[bytes, bytes]]:
@@ -206,7 +207,9 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
     site = d.content.site
     unit_for = _unit(site.money_unit)
     memo = {} if memo is None else memo
+    last = memo.pop(_FILES, None)  # the files made last time: a dataset no record changed is reused
     seen = set()
+    dirty: set[str] = set()
     parts: dict[str, tuple[list[bytes], list[bytes]]] = {k: ([], []) for k in DATASETS}
     for kind, ids, record, rows in (
             ("project", d.projects, lambda i: d.projects[i].project, _project_rows),
@@ -216,16 +219,24 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
             rec = record(rid)
             hit = memo.get((kind, rid))
             if hit is None or hit[0] is not rec or hit[1] is not site:
+                dirty.update(hit[2] if hit is not None else DATASETS)
                 hit = (rec, site, _encode(rows(d, rid, unit_for)))
                 memo[kind, rid] = hit
+                dirty.update(hit[2])
             seen.add((kind, rid))
             for name, (csv_bytes, json_lines) in hit[2].items():
                 parts[name][0].append(csv_bytes)
                 parts[name][1].append(json_lines)
     for gone in set(memo) - seen:
-        del memo[gone]
+        dirty.update(memo.pop(gone)[2])
+    if last is None or last[1] is not site or len(seen) != last[0]:
+        dirty = set(DATASETS)  # records added or removed move the others' rows
     files: dict[str, bytes] = {}
     for name in DATASETS:
+        if name not in dirty and last is not None:
+            files[f"data/{name}.csv"] = last[2][f"data/{name}.csv"]
+            files[f"data/{name}.json"] = last[2][f"data/{name}.json"]
+            continue
         csv_parts, json_parts = parts[name]
         header = ("\ufeff" + ",".join(_FIELDS[name]) + "\r\n").encode("utf-8")
         files[f"data/{name}.csv"] = header + b"".join(csv_parts)
@@ -234,7 +245,11 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
         files[f"data/{name}.json"] = (b"[\n" + b",\n".join(json_parts) + b"\n]\n"
                                       if json_parts else b"[]\n")
     files.update(_schema_files())
+    memo[_FILES] = (len(seen), site, files)
     return files
+
+
+_FILES = ("", "")  # the memo's entry for the last files, beside the records' ones
 
 
 @functools.lru_cache(maxsize=1)

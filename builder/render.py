@@ -29,7 +29,6 @@ from .i18n import Catalog
 from .langparts import mark_chinese
 from .meta import head_meta
 from .pages import Page
-from .present import FigMarkup
 
 __all__ = ["Assets", "build_assets", "environment", "render_pages", "render_page", "robots", "CSP"]
 
@@ -98,8 +97,10 @@ def _vega_bundle(cache: Path | None) -> bytes:
 
 
 def environment(templates: Path, catalog: Catalog | None = None) -> jinja2.Environment:
-    """The template environment; a session keeps one per catalog, and Jinja reloads a
-    template whose file changed (so compiled templates outlive a rebuild).
+    """The template environment. A session keeps one while the templates folder is
+    unchanged (its compiled templates outlive a rebuild) and makes another when any
+    file in it changed: Jinja's own check (a stat of each template a page uses, five
+    a project page) is switched off.
 
     With a `catalog`, `t('key')` without arguments is replaced by its message when a
     template is compiled (`_Messages`): the page is the same, and a project page's ~50
@@ -107,7 +108,8 @@ def environment(templates: Path, catalog: Catalog | None = None) -> jinja2.Envir
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)), autoescape=True,
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-        keep_trailing_newline=True, extensions=[_Messages] if catalog is not None else ())
+        keep_trailing_newline=True, extensions=[_Messages] if catalog is not None else (),
+        auto_reload=False)
     env.extend(catalog_messages=dict(catalog.messages) if catalog is not None else {})
     return env
 
@@ -192,7 +194,6 @@ def render_page(page: Page, charts: Mapping[str, Any], t: Catalog, site: Any, as
         if site.base_url and page.kind != "404" else "",
         "chart_objs": {c.id: c for c in page_charts}, "has_charts": bool(page_charts),
         "spec_json": _spec_json, "home_href": url(""), "meta": head_meta(page, site, t),
-        "fig": _fig_markup(t),
     }
     try:
         html = env.get_template(page.template).render(ctx)
@@ -214,16 +215,6 @@ def robots(site: Any) -> bytes:
 
 
 _HIDDEN_COLUMNS = {"order", "stage", "batch", "flag"}
-
-
-_FIGS: dict[int, tuple[Catalog, FigMarkup]] = {}  # one per catalog (a process has one or two)
-
-
-def _fig_markup(t: Catalog) -> FigMarkup:
-    hit = _FIGS.get(id(t))
-    if hit is None or hit[0] is not t:
-        hit = _FIGS[id(t)] = (t, FigMarkup(t))
-    return hit[1]
 
 
 @dataclass(frozen=True)

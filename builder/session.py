@@ -125,6 +125,7 @@ class Session:
         self._lock = threading.Lock()  # the idle indexer swaps its bundle into `_site`
         self.indexer = IdleIndexer(self._indexed) if search == "idle" else None
         self._env: Any = None  # compiled templates outlive a rebuild (one env per catalog)
+        self._env_key: tuple = ()  # (templates key, language) of `_env`
         self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
         self._requests: dict = {}  # chartplan's memo of per-record chart requests
         self._derive_memo: dict = {}  # derive's per-record work, kept with the records
@@ -162,7 +163,10 @@ class Session:
             self._catalog = ((tkey, checked.site.language),
                              load_catalog(self.templates, checked.site.language))
             self._requests = {}  # its requests hold the old catalog's words
-            self._env = environment(self.templates, self._catalog[1])  # it inlines the words
+        if self._env is None or self._env_key != (tkey, checked.site.language):
+            # A template or a word changed: compile again (the words are inlined).
+            self._env = environment(self.templates, self._catalog[1])
+            self._env_key = (tkey, checked.site.language)
         catalog = self._catalog[1]
         # Charts are drawn behind this thread when there are many to draw (a cold build),
         # while pages are planned. What needs neither (data files, feeds, share images) is
@@ -328,8 +332,9 @@ class Session:
             self._key = key
             self._deps = {}
             return plans
-        # A page's sources are remembered while the shape holds; a page made from a
-        # changed file is rendered, and its sources asked again (a bulletin may cite anew).
+        # A page's sources are remembered while the shape holds; a bulletin made from a
+        # changed file is rendered, and its sources asked again (it may cite anew: what
+        # the other pages read is decided by the shape alone).
         stale = []
         deps = self._deps
         for plan in plans:
@@ -337,7 +342,8 @@ class Session:
             sources = deps[k] if k in deps else deps.setdefault(k, page_sources(derived, *k))
             if sources is None or plan.route not in self._site or not changed.isdisjoint(sources):
                 stale.append(plan)
-                deps.pop(k, None)
+                if plan.kind == "bulletin":
+                    deps.pop(k, None)
         return stale
 
 

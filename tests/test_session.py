@@ -107,7 +107,11 @@ def _bulletin_title(rng, content):
 
 
 def _campaign_batch(rng, content):
-    path = rng.choice(sorted((content / "campaigns").glob("*.yaml")))
+    files = [p for p in sorted((content / "campaigns").glob("*.yaml"))
+             if re.search(r"^\s+advanced: \d", p.read_text(encoding="utf-8"), re.M)]
+    if not files:  # no campaign of this site counts advanced projects
+        return _total(rng, content)
+    path = rng.choice(files)
     _sub(path, r"^(\s+advanced: )(\d+)", lambda m: f"{m[1]}{max(0, int(m[2]) - 1)}")
     return f"{path.name}: a batch advanced one fewer"
 
@@ -168,7 +172,7 @@ def _differences(a, b) -> list[str]:
     return [] if a == b else ["(one failed, or the problems differ)"]
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [1, 2, 3, 7, 8, 10])
 def test_incremental_rebuilds_equal_full_builds(tmp_path, chart_cache, seed):
     rng = random.Random(seed)
     content, templates = _site(tmp_path)
