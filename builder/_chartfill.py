@@ -12,13 +12,12 @@ import contextlib
 import functools
 import hashlib
 import json
-import os
 import re
-import tempfile
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterable, Mapping, NamedTuple
 
+from . import cachefile
 from .charts import _BUILDERS, KINDS, LABELS, Row, Texts, _data, _height, _Words, _words
 
 __all__ = ["Fill", "fill_for", "filled", "template", "canonical_json", "MARK"]
@@ -52,18 +51,13 @@ def _template(tid: str, cache_dir: str | None) -> dict[str, Any]:
     if cache_dir is not None:
         name = hashlib.sha256(f"{_code_key()}\0{tid}".encode()).hexdigest()[:32]
         path = Path(cache_dir) / "chart-templates" / f"{name}.json"
-        with contextlib.suppress(OSError, ValueError):
-            spec = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(spec, dict):
+        data = cachefile.read(path, lambda b: b.startswith(b"{") and b.endswith(b"}"))
+        with contextlib.suppress(ValueError):  # (damaged: made again)
+            if data is not None and isinstance(spec := json.loads(data), dict):
                 return spec
     spec = _build(tid)
-    if path is not None:  # a cache that cannot be written only costs time
-        with contextlib.suppress(OSError):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tpl.", suffix=".tmp", dir=path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(spec, f, ensure_ascii=False)
-            os.replace(tmp, path)
+    if path is not None:
+        cachefile.write(path, json.dumps(spec, ensure_ascii=False).encode("utf-8"), "a chart template")
     return spec
 
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
-__all__ = ["MetricsFont", "metrics_font", "font_files"]
+__all__ = ["MetricsFont", "metrics_font", "font_files", "FONT_DIRS", "installed_fonts"]
 
 #: Bump when the written font changes: it is part of the folder's name and the family's.
 _VERSION = 2
@@ -304,3 +304,22 @@ def metrics_font(families: list[str], roots: Iterable[str], home: Path) -> Metri
             if not folder.is_dir():
                 raise
     return MetricsFont(str(folder), family)
+
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
+              "/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
+
+
+@functools.lru_cache(maxsize=1)
+def installed_fonts() -> str:
+    """The system fonts the engine measures text with (file names and sizes): installing
+    fonts-noto-cjk changes every layout, so it must change every key."""
+    found = []
+    for root in FONT_DIRS:
+        for folder, _, files in os.walk(os.path.expanduser(root)):
+            for name in files:
+                try:
+                    found.append(f"{folder}/{name}:{os.path.getsize(os.path.join(folder, name))}")
+                except OSError:  # a dangling link
+                    continue
+    return hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()[:16]

@@ -16,6 +16,7 @@ _SVG_NS = "http://www.w3.org/2000/svg"
 _PROLOG = re.compile(r"^\s*(<\?xml[^>]*\?>\s*)?(<!DOCTYPE[^>]*>\s*)?")
 _TAG = re.compile(r"<[^>]+>")
 _ID = re.compile(r'(\sid="|url\(#|href="#)([^")]+)')
+_TAG_B, _ID_B = (re.compile(x.pattern.encode()) for x in (_TAG, _ID))
 _FONT = re.compile(r' font-family="([^"]*)"')
 _FORBIDDEN = {"script", "foreignObject", "iframe", "object", "embed", "a", "image", "use",
               "animate", "set", "animateTransform", "animateMotion", "style"}
@@ -71,8 +72,10 @@ def check(svg: str) -> None:
                 raise ValueError(f"the engine's SVG has a {attr} attribute")
 
 
-def own(svg: str, chart_id: str) -> str:
-    """Prefix the ids with the chart id, so that two charts on a page never clash."""
-    if ' id="' not in svg:
+def own(svg: bytes, chart_id: str) -> bytes:
+    """Prefix the ids with the chart id, so that two charts on a page never clash (on
+    UTF-8: a site's SVGs are held as bytes)."""
+    if b' id="' not in svg:
         return svg
-    return _TAG.sub(lambda m: _ID.sub(lambda i: f"{i[1]}{chart_id}-{i[2]}", m[0]), svg)
+    prefix = chart_id.encode("utf-8") + b"-"
+    return _TAG_B.sub(lambda m: _ID_B.sub(lambda i: i[1] + prefix + i[2], m[0]), svg)

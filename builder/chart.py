@@ -27,7 +27,6 @@ import hashlib
 import importlib.metadata
 import json
 import logging
-import os
 import re
 import shutil
 import tempfile
@@ -36,8 +35,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from . import _chartengine
+from . import _chartengine, cachefile
+from ._chartfont import FONT_DIRS as _FONT_DIRS
 from ._chartfont import MetricsFont, metrics_font
+from ._chartfont import installed_fonts as _fonts
 from ._chartsvg import clean as _clean
 from ._chartsvg import own as _own
 from .errors import BulletinError
@@ -74,13 +75,22 @@ class ChartRequest:
 
 @dataclass(frozen=True)
 class Chart:
-    """A drawn chart."""
+    """A drawn chart. Its spec and SVG are kept as UTF-8: a str of CJK text takes two
+    bytes a character (at N = 5,000 the charts take 68 MB so, 137 MB as str)."""
 
     id: str
     kind: str
-    spec_json: str  # canonical JSON of `spec`, safe inside <script type="application/json">
-    svg: str  # drawn at build time, safe to inline in HTML
+    spec_utf8: bytes  # canonical JSON of `spec`, safe inside <script type="application/json">
+    svg_utf8: bytes  # drawn at build time, safe to inline in HTML
     rows: tuple[dict, ...]  # the data, for the table beside the chart
+
+    @property
+    def spec_json(self) -> str:
+        return self.spec_utf8.decode("utf-8")
+
+    @property
+    def svg(self) -> str:
+        return self.svg_utf8.decode("utf-8")
 
     @property
     def spec(self) -> dict:
@@ -118,35 +128,17 @@ def _escape(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _key(text: str, measured: bool = True) -> str:
+def _key(text: str | bytes, measured: bool = True) -> str:
     """The cache key of a spec; `measured`: with the metrics font (it drops kerning)."""
     salt = f"{ENGINE_VERSION}\0{_FORMAT}\0{_fonts()}\0{'m' if measured else ''}\0"
-    return hashlib.sha256((salt + text).encode()).hexdigest()
-
-
-_FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts",
-              "/System/Library/Fonts", "/Library/Fonts", "~/Library/Fonts", "C:/Windows/Fonts")
-
-
-@functools.lru_cache(maxsize=1)
-def _fonts() -> str:
-    """The system fonts the engine measures text with (file names and sizes): installing
-    fonts-noto-cjk changes every layout, so it must change every key."""
-    found = []
-    for root in _FONT_DIRS:
-        for folder, _, files in os.walk(os.path.expanduser(root)):
-            for name in files:
-                try:
-                    found.append(f"{folder}/{name}:{os.path.getsize(os.path.join(folder, name))}")
-                except OSError:  # a dangling link
-                    continue
-    return hashlib.sha256("\n".join(sorted(found)).encode()).hexdigest()[:16]
+    return hashlib.sha256(salt.encode() + (text if isinstance(text, bytes) else text.encode())
+                          ).hexdigest()
 
 
 @dataclass(frozen=True)
 class _Planned:
     request: ChartRequest
-    spec_json: str
+    spec_json: bytes  # UTF-8 (all of a site's specs are held at once)
     fill: Fill
     key: str
 
@@ -170,7 +162,7 @@ def _plan(requests: Sequence[ChartRequest], measured: bool,
         except (KeyError, TypeError, ValueError) as err:  # a missing label, rows not dicts
             failures.append(ChartFailure(req.id, req.kind, str(err.args[0] if err.args else err)))
             continue
-        text = _escape(canonical_json(fill, cache))
+        text = _escape(canonical_json(fill, cache)).encode("utf-8")
         if req.id in planned and planned[req.id].spec_json != text:
             failures.append(ChartFailure(req.id, req.kind, "two different charts have this id"))
             continue
@@ -268,28 +260,21 @@ def _cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "charts" / f"{key}.svg"
 
 
-def _read(cache_dir: Path | None, key: str) -> str | None:
-    if cache_dir is None:
-        return None
+def _read(cache_dir: Path | None, key: str) -> bytes | None:
+    return cachefile.read(_cache_path(cache_dir, key), _whole_svg) if cache_dir is not None else None
+
+
+def _whole_svg(data: bytes) -> bool:  # else drawn again
     try:
-        svg = _cache_path(cache_dir, key).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return None
-    return svg if svg.startswith("<svg ") and svg.endswith("</svg>") else None  # else redraw
+        data.decode("utf-8")  # (read as bytes: a site's SVGs as str take twice the memory)
+    except UnicodeDecodeError:
+        return False
+    return data.startswith(b"<svg ") and data.endswith(b"</svg>")
 
 
 def _write(cache_dir: Path | None, key: str, svg: str) -> None:
-    if cache_dir is None:
-        return
-    path = _cache_path(cache_dir, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(svg)
-        os.replace(tmp, path)
-    except OSError as err:  # a cache that cannot be written only costs time
-        log.warning("cannot cache a chart in %s: %s", path.parent, err)
+    if cache_dir is not None:
+        cachefile.write(_cache_path(cache_dir, key), svg.encode("utf-8"), "a chart")
 
 
 # --- The stage ---------------------------------------------------------------------------------
@@ -300,7 +285,7 @@ class Drawing:
     busy = property(lambda self: self._thread is not None and self._thread.is_alive())
 
     def __init__(self, planned: list[_Planned], failures: list[ChartFailure],
-                 svgs: dict[str, str], reasons: dict[str, str]):
+                 svgs: dict[str, bytes], reasons: dict[str, str]):
         self._planned, self._failures = planned, failures
         self._svgs, self._reasons = svgs, reasons
         self._thread: threading.Thread | None = None
@@ -328,7 +313,8 @@ class Drawing:
         if failures:
             raise ChartError(failures)
         return {p.request.id: Chart(p.request.id, p.request.kind, p.spec_json,
-                                    _own(self._svgs[p.key], p.request.id), tuple(p.request.rows))
+                                    _own(self._svgs[p.key], p.request.id),
+                                    tuple(p.request.rows))
                 for p in self._planned}
 
 
@@ -342,7 +328,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
     by_key: dict[str, _Planned] = {}
     for p in planned:  # one drawing per spec, however many ids show it
         by_key.setdefault(p.key, p)
-    svgs: dict[str, str] = {}
+    svgs: dict[str, bytes] = {}
     for key in by_key:
         cached = _read(cache, key)
         if cached is not None:
@@ -358,7 +344,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
         except ValueError as err:
             reasons[key] = str(err)
             return
-        svgs[key] = svg
+        svgs[key] = svg.encode("utf-8")
         _write(cache, key, svg)
     drawing = Drawing(planned, failures, svgs, reasons)
     if misses and jobs > 1 and len(misses) >= _POOL_MIN:

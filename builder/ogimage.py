@@ -21,17 +21,15 @@ import functools
 import hashlib
 import json
 import logging
-import os
 import re
 import subprocess
 import sys
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
-from . import urls
+from . import cachefile, urls
 from .derive import Derived
 from .i18n import Catalog
 from .present import Presenter
@@ -265,26 +263,14 @@ def _cache_path(cache_dir: Path, key: str) -> Path:
 def _read(cache_dir: Path | None, key: str) -> bytes | None:
     if cache_dir is None:
         return None
-    try:
-        data = _cache_path(cache_dir, key).read_bytes()
-    except OSError:
-        return None
     # a whole PNG: signature first, IEND chunk last (else draw it again)
-    return data if data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82") else None
+    return cachefile.read(_cache_path(cache_dir, key), lambda data: data.startswith(
+        b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82"))
 
 
 def _write(cache_dir: Path | None, key: str, data: bytes) -> None:
-    if cache_dir is None:
-        return
-    path = _cache_path(cache_dir, key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".og-{key[:16]}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except OSError as err:  # a cache that cannot be written only costs time
-        log.warning("cannot cache a share image in %s: %s", path.parent, err)
+    if cache_dir is not None:
+        cachefile.write(_cache_path(cache_dir, key), data, "a share image")
 
 
 #: Misses drawn in a process of their own (with `jobs > 1`) from this many: the engine holds

@@ -152,7 +152,7 @@ def test_ids_are_renumbered_and_owned_by_the_chart():
     assert raw[0] != raw[1]  # the engine counts clip paths per process
     clean = [CH._clean(svg, "d") for svg in raw]
     assert clean[0] == clean[1] and 'id="clip1"' in clean[0]
-    owned = CH._own(clean[0], "region-x-ranking")
+    owned = CH._own(clean[0].encode(), "region-x-ranking").decode()
     assert 'id="region-x-ranking-clip1"' in owned and 'url(#region-x-ranking-clip1)' in owned
     assert 'id="clip1"' not in owned and "url(#clip1)" not in owned
 
