@@ -22,7 +22,7 @@ from .i18n import Catalog
 from .numbers import Figure, FigureSpec
 from .schema import SCHEMA_FILES, dump, json_schemas
 
-__all__ = ["data_files", "dictionary", "DATASETS"]
+__all__ = ["data_files", "data_files_apart", "adopt", "dictionary", "DATASETS"]
 
 DATASETS = ("projects", "progress", "reports", "rankings", "campaigns", "indicators")
 _FIELDS = {
@@ -250,6 +250,26 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
 
 
 _FILES = ("", "")  # the memo's entry for the last files, beside the records' ones
+
+
+def data_files_apart(d: Derived) -> tuple[dict[str, bytes], dict[tuple[str, str], Any]]:
+    """`data_files` made in another process (`apart`): the files, and each record's
+    encoded rows for `adopt` (the records themselves stay where they are)."""
+    memo: DataMemo = {}
+    files = data_files(d, memo)
+    return files, {k: v[2] for k, v in memo.items() if k != _FILES}
+
+
+def adopt(d: Derived, memo: DataMemo, files: dict[str, bytes],
+          encoded: dict[tuple[str, str], Any]) -> None:
+    """Fill `memo` from what `data_files_apart` sent, with this process's records."""
+    site = d.content.site
+    record = {"project": lambda i: d.projects[i].project, "region": lambda i: d.regions[i].region,
+              "campaign": lambda i: d.campaigns[i].campaign}
+    memo.clear()
+    for (kind, rid), enc in encoded.items():
+        memo[kind, rid] = (record[kind](rid), site, enc)
+    memo[_FILES] = (len(encoded), site, files)
 
 
 @functools.lru_cache(maxsize=1)

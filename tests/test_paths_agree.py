@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from builder import _pagefind, chart, renderpool, search, validate
+from builder import _pagefind, apart, chart, renderpool, search, session, validate
 from builder.pages import page_plans
 from builder.session import Session
 
@@ -60,10 +60,13 @@ def workers(monkeypatch):
     monkeypatch.setattr(chart, "_POOL_MIN", 8)
     monkeypatch.setattr(renderpool, "POOL_MIN", 10)
     monkeypatch.setattr(renderpool, "CHUNK", 3)
+    monkeypatch.setattr(session, "APART_MIN", 10)
     forks = []
     fork = renderpool.Rendering._fork
     monkeypatch.setattr(renderpool.Rendering, "_fork",
                         lambda self, jobs, nice=0: (forks.append(jobs), fork(self, jobs, nice))[1])
+    start = apart.start
+    monkeypatch.setattr(apart, "start", lambda work: (forks.append("apart"), start(work))[1])
     return forks
 
 
@@ -71,7 +74,7 @@ def test_parallel_and_cached_builds_equal_the_plain_one(site, workers, monkeypat
     root, content, plain = site
     assert len(plain) > N
     cold = Session(content, None, root / "cache", jobs=2, search="build").rebuild()
-    assert workers == [2], "the pages were rendered by two forked workers"
+    assert workers == ["apart", 2], "data files made apart, pages rendered by two workers"
     assert not _differ(dict(cold.files), plain)  # (Pagefind was fed as they came)
     assert (root / "cache" / "records" / "records.pickle").is_file()
     assert list((root / "cache" / "search").glob("pagefind-*.bundle"))
@@ -79,7 +82,7 @@ def test_parallel_and_cached_builds_equal_the_plain_one(site, workers, monkeypat
     monkeypatch.setattr(_pagefind.PagefindService, "__enter__",
                         lambda self: pytest.fail("Pagefind ran on a warm build"))
     warm = Session(content, None, root / "cache", jobs=2, search="build").rebuild()
-    assert len(workers) == 2 and not _differ(dict(warm.files), plain)
+    assert len(workers) == 4 and not _differ(dict(warm.files), plain)
     assert _build(content, root / "warm", root / "cache", jobs=2) == plain
 
 

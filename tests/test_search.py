@@ -244,3 +244,25 @@ def test_bulletin_serve_makes_the_full_text_index_soon_after_it_starts(content, 
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
         log.close()
+
+
+def test_charts_svgs_and_scripts_are_dropped_from_the_indexed_text_as_one_lazy_pattern_would():
+    """`search._drop` finds each opening tag and then its first closing tag; it must drop
+    exactly what `<figure class="chart".*?</figure>|<svg\\b.*?</svg>|<script\\b.*?</script>`
+    (case-insensitive) drops, unclosed tags and capitals included."""
+    import re
+
+    from builder.search import _drop
+    lazy = re.compile(r'<figure class="chart".*?</figure>|<svg\b.*?</svg>|<script\b.*?</script>',
+                      re.S | re.I)
+    cases = [
+        '<p>a</p><figure class="chart"><svg><g/></svg><table>x</table></figure><p>b</p>',
+        '<SVG viewBox="0 0 1 1"><text>t</text></SVG> after <script>1</script><p>c</p>',
+        '<svgx>kept</svgx> <svg>never closed <p>kept too</p>',
+        '<script type="application/json">{"a": "</svg>"}</script><svg>a</svg></svg>',
+        '<figure class="chart">open <svg>x</svg> and no end',
+        '<scripts>not a script</scripts><Script>x</SCRIPT>tail',
+        "", "no tags at all",
+    ]
+    for html in cases:
+        assert _drop(html) == lazy.sub("", html), html
