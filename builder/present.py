@@ -100,6 +100,12 @@ class Presenter:
         t = self.t
         if f is None:
             return FigView(t.t("figure.absent"), "", present=False, markup=self.markup)
+        if (type(f) is Decimal and kind == "money" and t.lang != "en" and unit is None
+                and source is None and as_of is None and not note):
+            # A bare amount in the site's unit (the monthly figures: ~50 a project page):
+            # what the general path below gives, without its lookups.
+            number = format(f, "f")
+            return FigView(number, self.money_unit, value=number, markup=self.markup)
         bound, fkind, derived, rule, disagrees = None, "actual", False, "", False
         if isinstance(f, Figure):
             value, bound, fkind = f.value, f.bound, f.kind
@@ -145,7 +151,10 @@ class FigMarkup:
 
     def __call__(self, f: FigView) -> Markup:
         if not f.present:
-            return Markup(f"{self._absent}{escape(f.text)}</span>")
+            return Markup(f"{self._absent}{_esc(f.text)}</span>")
+        if not (f.derived or f.disagrees or f.kind_label or f.rule or f.as_of or f.source
+                or f.note or f.kind != "actual"):  # a bare figure: most of them
+            return Markup(f'<span class="fig">{_esc(f.text)}</span>')
         cls = "fig"
         if f.derived:
             cls += " fig-derived"
@@ -154,12 +163,19 @@ class FigMarkup:
         if f.disagrees:
             cls += " fig-disagrees"
         title = f.title
-        out = f'<span class="{cls}" title="{escape(title)}">' if title else f'<span class="{cls}">'
+        out = f'<span class="{cls}" title="{_esc(title)}">' if title else f'<span class="{cls}">'
         if f.kind_label:
-            out += f'<span class="badge badge-{escape(f.kind)}">{escape(f.kind_label)}</span> '
-        out += f"{escape(f.text)}"  # (Markup + str would escape the str)
+            out += f'<span class="badge badge-{_esc(f.kind)}">{_esc(f.kind_label)}</span> '
+        out += _esc(f.text)
         if f.derived:
-            out += f'<abbr class="derived-mark" title="{escape(f.rule)}{self._derived}'
+            out += f'<abbr class="derived-mark" title="{_esc(f.rule)}{self._derived}'
         if f.disagrees:
             out += self._warn
         return Markup(out + "</span>")
+
+
+try:  # markupsafe's own C escaping, without making a Markup of each part
+    from markupsafe._speedups import _escape_inner as _esc
+except ImportError:  # pragma: no cover - its pure-Python build
+    def _esc(s: str) -> str:
+        return str(escape(s))

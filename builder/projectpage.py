@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any, NamedTuple
 
 from . import urls
 from . import vocab as V
@@ -43,6 +44,23 @@ def _projects_page(pl: _Planner, n: int, chunks: list[list[str]]) -> Page:
     return Page(route, "projects.html", ctx, (), title=t.t("projects.question"), kind="projects")
 
 
+# Rows of the page's two loops as named tuples, not dicts: Jinja reads `row.name` as an
+# attribute first, and a dict's miss costs an exception (a project page reads ~120).
+class _Step(NamedTuple):
+    stage: str
+    label: str
+    date: str
+    state: str
+
+
+class _Month(NamedTuple):
+    month: str
+    ytd: Any
+    cumulative: Any
+    image: str
+    note: str
+
+
 def project_page(pl: _Planner, pid: str) -> Page:
     d, t, p = pl.d, pl.t, pl.p
     pv = d.projects[pid]
@@ -51,13 +69,12 @@ def project_page(pl: _Planner, pid: str) -> Page:
     region = d.regions.get(pr.region)
     dates = pr.stage_dates or {}
     current = V.STAGE_DATE_ORDER.get(pr.stage) if pr.stage else None
-    timeline = [{"stage": s, "label": t.t(f"stage.{s}"), "date": t.date(dates[s]) if s in dates else "",
-                 "state": ("done" if current is not None and V.STAGE_DATE_ORDER[s] < current else
-                           "current" if s == pr.stage else "todo")}
+    timeline = [_Step(s, t.t(f"stage.{s}"), t.date(dates[s]) if s in dates else "",
+                      "done" if current is not None and V.STAGE_DATE_ORDER[s] < current else
+                      "current" if s == pr.stage else "todo")
                 for s in V.STAGE_DATE_ORDER if s in V.STAGES or s in dates]
-    progress = [{"month": t.month(e.month), "ytd": p.fig(e.completed_ytd, "money"),
-                 "cumulative": p.fig(e.completed_cumulative, "money"),
-                 "image": e.image_progress or "", "note": e.note or ""}
+    progress = [_Month(t.month(e.month), p.fig(e.completed_ytd, "money"),
+                       p.fig(e.completed_cumulative, "money"), e.image_progress or "", e.note or "")
                 for e in sorted(pr.progress, key=lambda e: e.month)]
     plans = [{"year": y, "plan": p.fig(f, "money")} for y, f in sorted((pr.annual_plan or {}).items())]
     baseline = None

@@ -73,3 +73,11 @@ def test_figure_markup_escapes_what_comes_from_the_data(p):
     html = _markup(p, f)
     assert "<b>" not in html and "<script>" not in html
     assert "&lt;b&gt;&#34;x&#34;&lt;/b&gt;" in html and "&lt;script&gt;&amp;&#39;" in html
+
+
+@pytest.mark.parametrize("value", ["12.30", "0", "-1.5", "1E+3", "123456789.000001"])
+def test_a_bare_amount_is_shown_as_the_same_amount_as_a_figure(p, value):
+    """The quick path for bare amounts gives what the general one gives a plain Figure."""
+    bare = p.fig(Decimal(value), "money")
+    assert bare == p.fig(Figure(Decimal(value)), "money")
+    assert str(bare.__html__()) == str(p.fig(Figure(Decimal(value)), "money").__html__())
