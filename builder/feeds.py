@@ -211,8 +211,23 @@ def _below(d: Derived, rid: str) -> set[str]:
     return out
 
 
-def feed_files(d: Derived, t: Catalog) -> dict[str, bytes]:
-    """{route: bytes}: the site's feed and one per region."""
+def feed_files(d: Derived, t: Catalog, memo: dict | None = None) -> dict[str, bytes]:
+    """{route: bytes}: the site's feed and one per region.
+
+    With a `memo` (a session's), the last feeds are given again while their inputs are the
+    same objects: the bulletins, the region records (their reports), site.yaml and the
+    catalog. (A save in a project file changes none of them.)"""
+    refs = (t, d.content.site, *d.content.bulletins, *(rv.region for _, rv in sorted(d.regions.items())))
+    key = tuple(map(id, refs))
+    if memo is not None and memo.get("key") == key:
+        return memo["files"]
+    out = _feed_files(d, t)
+    if memo is not None:  # (`refs` keeps the objects, so that their ids are not reused)
+        memo.update(key=key, refs=refs, files=out)
+    return out
+
+
+def _feed_files(d: Derived, t: Catalog) -> dict[str, bytes]:
     site = d.content.site
     title = _pick(t, site.title, site.title_en)
     p = Presenter(t, site.money_unit, site.sources)

@@ -122,6 +122,7 @@ class Session:
         self._site: dict[str, bytes] = {}
         self._data: DataMemo = {}
         self._og: dict[str, bytes] = {}  # share images by their SVG's key
+        self._feeds: dict = {}  # the last feeds and what they were made from
         self.search = search
         self._index: dict[str, bytes] = {}  # the last Pagefind bundle (search="idle")
         self._names = NameIndex()
@@ -203,7 +204,7 @@ class Session:
                 side["data"] = self._data_files(derived, data)
                 times["data"] = time.perf_counter() - t
                 t = time.perf_counter()  # feeds and sitemap: cheap, made every time
-                side["feeds"] = {**feed_files(derived, catalog),
+                side["feeds"] = {**feed_files(derived, catalog, self._feeds),
                                  **sitemap_files(site, [p.route for p in plans]), **images.result()}
             side["names"] = {RECORDS: self._names(derived, catalog)}
             times["feeds"] = time.perf_counter() - t
