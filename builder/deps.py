@@ -26,11 +26,13 @@ rendered. site.yaml, templates and messages are inputs of every page.
 
 from __future__ import annotations
 
+import stat
+from pathlib import Path
 from typing import Any, Iterable
 
 from .derive import Derived
 
-__all__ = ["page_sources", "shape"]
+__all__ = ["page_sources", "shape", "templates_key", "records_by_path"]
 
 
 def shape(content: Any) -> tuple:
@@ -153,3 +155,29 @@ def page_sources(d: Derived, kind: str, key: Any) -> frozenset[str] | None:
         return frozenset(m.projects_on(key))
     return None
 
+
+def templates_key(templates: Path) -> tuple:
+    """Every template, message and static file's stat: any edit renders every page.
+
+    (Stat, not bytes: reading the folder after every save costs more than the rest
+    of a one-page rebuild; an editor's save always moves the mtime.)"""
+    out = []
+    for p in sorted(templates.rglob("*")):
+        st = p.stat()
+        if stat.S_ISREG(st.st_mode):
+            out.append((p.relative_to(templates).as_posix(), st.st_size, st.st_mtime_ns,
+                        st.st_ino, st.st_ctime_ns))
+    return tuple(out)
+
+
+def records_by_path(checked: Any) -> dict[str, object]:
+    """Each content file's record (or bulletin), by its path."""
+    out: dict[str, object] = {}
+    for (kind, rid), path in checked.paths.items():
+        rec = {"region": checked.regions, "project": checked.projects,
+               "campaign": checked.campaigns}.get(kind, {}).get(rid)
+        if rec is not None:
+            out[path] = rec
+    for b in checked.bulletins:
+        out[b.path] = b
+    return out

@@ -254,12 +254,13 @@ def data_files(d: Derived, memo: DataMemo | None = None) -> dict[str, bytes]:
 _FILES = ("", "")  # the memo's entry for the last files, beside the records' ones
 
 
-def data_files_apart(d: Derived) -> tuple[dict[str, bytes], dict[tuple[str, str], Any]]:
-    """`data_files` made in another process (`apart`): the files, and each record's
-    encoded rows for `adopt` (the records themselves stay where they are)."""
+def data_files_apart(d: Derived, rows: bool = True
+                     ) -> tuple[dict[str, bytes], dict[tuple[str, str], Any]]:
+    """`data_files` made in another process (`apart`): the files, and (`rows`) each
+    record's encoded rows for `adopt` (the records themselves stay where they are)."""
     memo: DataMemo = {}
     files = data_files(d, memo)
-    return files, {k: v[2] for k, v in memo.items() if k != _FILES}
+    return files, {k: v[2] for k, v in memo.items() if k != _FILES} if rows else {}
 
 
 def adopt(d: Derived, memo: DataMemo, files: dict[str, bytes],

@@ -40,7 +40,8 @@ def build(content: Path, out: Path, cache: Path | None = None, templates: Path |
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build the site; raises BuildError (with every Problem) and writes nothing on errors."""
     t0 = time.perf_counter()
-    outcome = Session(content, templates, cache, jobs, strict, search="build").rebuild(progress)
+    outcome = Session(content, templates, cache, jobs, strict, search="build",
+                      once=True).rebuild(progress)
     t = time.perf_counter()
     report = write_site(outcome.files, Path(out),
                         progress=(lambda n, total: progress("write", n, total)) if progress else None)

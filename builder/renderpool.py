@@ -72,6 +72,11 @@ class Rendering:
         self._thread: threading.Thread | None = None
         self._pids: list[int] = []
 
+    @property
+    def forked(self) -> bool:
+        """Whether the pages are being rendered by forked workers."""
+        return self._thread is not None
+
     def _take(self, route: str, data: bytes, extra: Any) -> None:
         self.pages[route] = data
         self.extras[route] = extra

@@ -116,3 +116,24 @@ def test_the_plain_builds_index_is_what_pagefind_makes_of_the_finished_site(site
     files = dict(out.files)
     bundle = search.index_site(files, {p.route: p.kind for p in plans}, out.derived, catalog)
     assert bundle and bundle == {r: b for r, b in plain.items() if r.startswith(search.BUNDLE)}
+
+
+def test_a_build_whose_render_worker_dies_still_equals_the_plain_one(site, workers, monkeypatch):
+    """`bulletin build` (a session used once) lets go of its charts once the workers have
+    them; when a worker dies, the pages it did not render are rendered here, with the
+    charts read again from the cache."""
+    from builder import session as S
+    root, content, plain = site
+    parent = os.getpid()
+    real = S.render_page
+
+    def dying(page, *args):
+        if os.getpid() != parent and page.kind == "project":
+            os._exit(9)  # a worker killed in the middle of the build
+        return real(page, *args)
+    monkeypatch.setattr(S, "render_page", dying)
+    once = Session(content, None, root / "cache-once", jobs=2, search="build", once=True)
+    outcome = once.rebuild()
+    assert "apart" in workers and 2 in workers
+    assert once._charts == {}, "the session kept its charts"
+    assert outcome.charts > N and not _differ(dict(outcome.files), plain)
