@@ -145,9 +145,18 @@ class FigMarkup:
     figure references (`refs.figure_html`) are made in Python too."""
 
     def __init__(self, t: Catalog):
+        self._t = t
         self._absent = f'<span class="fig fig-absent" title="{escape(t.t("figure.absent_title"))}">'
         self._derived = f'">{escape(t.t("figure.derived_mark"))}</abbr>'
         self._warn = f'<abbr class="warn-mark" title="{escape(t.t("figure.disagrees"))}">!</abbr>'
+
+    # Equal for one catalog: figures made by two Presenters of it are equal when their
+    # parts are (render.RowCache keeps rows across rebuilds, each with its Presenter).
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FigMarkup) and other._t is self._t
+
+    def __hash__(self) -> int:
+        return id(self._t)
 
     def __call__(self, f: FigView) -> Markup:
         if not f.present:

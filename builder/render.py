@@ -111,7 +111,39 @@ def environment(templates: Path, catalog: Catalog | None = None) -> jinja2.Envir
         keep_trailing_newline=True, extensions=[_Messages] if catalog is not None else (),
         auto_reload=False)
     env.extend(catalog_messages=dict(catalog.messages) if catalog is not None else {})
+    env.globals["project_row"] = RowCache(env)
     return env
+
+
+class RowCache:
+    """`project_row(p)` in the templates: a row of the projects table
+    (`partials/project_row.html`), rendered once for each distinct row and kept.
+
+    Region pages and the projects list show 500 rows each, and a project's row is the
+    same on every page at the same depth, and from one save to the next: a save in
+    `bulletin serve` re-renders three region pages and a list page for one changed row.
+    A row is its values (hrefs included), figures compared whole; the environment is
+    made again when a template or word changes, and this with it."""
+
+    LIMIT = 200_000  # rows kept (~1 KB each); beyond, start again
+
+    def __init__(self, env: jinja2.Environment):
+        self._env = env
+        self._rows: dict[tuple, Markup] = {}
+
+    def __call__(self, p: Mapping[str, Any]) -> Markup:
+        try:
+            key: tuple | None = tuple(p.items())
+            hit = self._rows.get(key)  # type: ignore[arg-type]
+        except TypeError:  # a value that cannot be a key: rendered each time
+            key, hit = None, None
+        if hit is None:
+            hit = Markup(self._env.get_template("partials/project_row.html").render(p=p))
+            if key is not None:
+                if len(self._rows) >= self.LIMIT:
+                    self._rows.clear()
+                self._rows[key] = hit
+        return hit
 
 
 class _Messages(Extension):

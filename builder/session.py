@@ -287,6 +287,15 @@ class Session:
                 k = (plan.kind, plan.key)
                 if k not in self._deps:
                     self._deps[k] = page_sources(derived, *k)
+            # The pages with 500-row project tables (regions, the projects list) rendered
+            # here once, so that their rows are kept (`render.RowCache`): a save then
+            # renders the one row it changed on each (a full build rendered them in workers).
+            if self._env is not None and self._catalog is not None:
+                charts = {cid: chart for cid, (_req, chart) in self._charts.items()}
+                site, assets = derived.content.site, self._build_assets()
+                for plan in plans:
+                    if plan.kind in ("region", "projects"):
+                        render_page(plan.make(), charts, self._catalog[1], site, assets, self._env)
 
     # --- what can be reused ---------------------------------------------------------------
 

@@ -85,3 +85,35 @@ def test_a_message_missing_from_the_catalog_still_fails_naming_its_key(tmp_path)
     cat, inlined, _ = _messages_env(tmp_path, "{{ t('x.plain') }} {{ t('x.nope') }}")
     with pytest.raises(ConfigError, match="x.nope"):
         inlined.get_template("a.html").render({"t": cat})
+
+
+def test_a_projects_table_row_is_rendered_once_and_a_changed_row_again(tmp_path, monkeypatch):
+    """render.RowCache: equal rows (a project on several region pages, or from one save to
+    the next) give the kept markup; a row with any value changed is rendered afresh."""
+    from builder.i18n import load_catalog
+    from builder.render import environment
+    env = environment(REPO / "site_templates", load_catalog(REPO / "site_templates", "zh-CN"))
+    rendered = []
+    real = env.get_template
+
+    def counting(name, *a, **k):
+        if name == "partials/project_row.html":
+            rendered.append(name)
+        return real(name, *a, **k)
+    monkeypatch.setattr(env, "get_template", counting)
+    row = env.globals["project_row"]
+    from decimal import Decimal
+
+    from builder.present import Presenter
+    fig = Presenter(load_catalog(REPO / "site_templates", "zh-CN")).fig
+    p = {"region": "<周口>", "stage": "在建", "sector": "", "href": "../p-1/", "name": "A&B 项目",
+         "status": "", "region_href": "../../regions/zk/", "stage_order": 3,
+         "total": fig(Decimal("12.5"), "money"), "completed_ytd": fig(None, "money"),
+         "pct": fig(Decimal("40"), "pct")}
+    first = row(p)
+    assert "&lt;周口&gt;" in first and "A&amp;B 项目" in first and 'href="../p-1/"' in first
+    assert row(dict(p)) is first and len(rendered) == 1
+    changed = row(dict(p, name="A&B 项目（改）"))
+    assert "（改）" in changed and len(rendered) == 2
+    odd = row(dict(p, sector=["list", "cannot be a key"]))  # rendered, not kept
+    assert "<tr" in odd and len(rendered) == 3
