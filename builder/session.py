@@ -116,8 +116,7 @@ class Session:
         self._names = NameIndex()
         self._lock = threading.Lock()  # the idle indexer swaps its bundle into `_site`
         self.indexer = IdleIndexer(self._indexed) if search == "idle" else None
-        self._env: Any = None  # compiled templates outlive a rebuild (one env per catalog)
-        self._env_key: tuple = ()  # (templates key, language) of `_env`
+        self._env: Any = None  # compiled templates outlive a rebuild (made with `_catalog`)
         self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
         self._requests: dict = {}  # chartplan's memo of per-record chart requests
         self._derive_memo: dict = {}  # derive's per-record work, kept with the records
@@ -159,10 +158,8 @@ class Session:
             self._catalog = ((tkey, checked.site.language),
                              load_catalog(self.templates, checked.site.language))
             self._requests = {}  # its requests hold the old catalog's words
-        if self._env is None or self._env_key != (tkey, checked.site.language):
             # A template or a word changed: compile again (the words are inlined).
             self._env = environment(self.templates, self._catalog[1])
-            self._env_key = (tkey, checked.site.language)
         catalog = self._catalog[1]
         # Charts are drawn behind this thread when there are many to draw (a cold build),
         # while pages are planned. What needs neither (data files, feeds, share images) is
@@ -192,7 +189,7 @@ class Session:
                 t = time.perf_counter()
                 side["data"] = self._data_files(derived, data)
                 times["data"] = time.perf_counter() - t
-                t = time.perf_counter()  # feeds and sitemap: cheap, made every time
+                t = time.perf_counter()  # feeds (kept while their inputs are) and sitemap
                 side["feeds"] = {**feed_files(derived, catalog, self._feeds),
                                  **sitemap_files(site, [p.route for p in plans]), **images.result()}
             side["names"] = {RECORDS: self._names(derived, catalog)}
