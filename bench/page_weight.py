@@ -20,7 +20,6 @@ import argparse
 import gzip
 import json
 import re
-import shutil
 import sys
 import tempfile
 from html.parser import HTMLParser
@@ -29,6 +28,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+from lighthouse import build  # noqa: E402  (the demo in a language, built: shared with lighthouse.py)
 
 KB = 1024
 BUDGETS = {"home": 150 * KB, "project": 60 * KB}  # bytes transferred, gzipped, chart bundle aside
@@ -123,18 +124,6 @@ def survey(site: Path) -> dict[str, dict]:
         out[kind]["pages"] += 1
     out["_bundle_without_chart"] = {"routes": bundle_without_chart}
     return out
-
-
-def build(lang: str, root: Path) -> Path:
-    from builder.pipeline import build as run_build
-
-    content = root / "content"
-    shutil.copytree(REPO / "content", content)
-    site = content / "site.yaml"
-    site.write_text(re.sub(r"(?m)^language:.*$", f"language: {lang}",
-                           site.read_text(encoding="utf-8")), encoding="utf-8")
-    run_build(content, root / "output", root / "cache", templates=REPO / "site_templates", jobs=2)
-    return root / "output"
 
 
 def report(lang: str, kinds: dict[str, dict]) -> list[str]:

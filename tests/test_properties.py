@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 from builder._yaml import parse_yaml
 from builder.load import SourceFile, parse_file, read_text
 from builder.validate import validate, validate_file
+from tests._tree import paths as _paths
+from tests._tree import replace as _replace
 
 GOOD = Path(__file__).resolve().parent / "fixtures" / "good" / "content"
 
@@ -189,30 +191,7 @@ def test_random_bodies_under_valid_front_matter_never_raise(body):
 ALPHA = yaml.safe_load((GOOD / "projects" / "alpha.yaml").read_text(encoding="utf-8"))
 
 
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _paths(v, path + (i,))
-
-
 ALPHA_PATHS = [p for p in _paths(ALPHA) if p]
-
-
-def _replace(value, path, new):
-    if not path:
-        return new
-    head, rest = path[0], path[1:]
-    if isinstance(value, dict):
-        out = dict(value)
-        out[head] = _replace(value[head], rest, new)
-        return out
-    out = list(value)
-    out[head] = _replace(value[head], rest, new)
-    return out
 
 
 def test_the_unmutated_project_is_valid():

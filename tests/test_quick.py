@@ -24,6 +24,8 @@ from builder.load import discover, parse_file
 from builder.numbers import FigureSpec
 from builder.scalars import SourceSpec
 from builder.validate import _SPECS
+from tests._tree import paths as _paths
+from tests._tree import replace as _replace
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = parse_yaml("a: 1\n", "t.yaml")[0]
@@ -179,24 +181,6 @@ progress:
   - {month: 2022-03, completed_ytd: 1, completed_cumulative: 2}
 sources: [synthetic-ledger]
 """, "p.yaml")[0].data
-
-
-def _paths(value, path=()):
-    yield path
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from _paths(v, path + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _paths(v, path + (i,))
-
-
-def _replace(value, path, new):
-    if not path:
-        return new
-    out = dict(value) if isinstance(value, dict) else list(value)
-    out[path[0]] = _replace(value[path[0]], path[1:], new)
-    return out
 
 
 @settings(max_examples=1000, deadline=None)
