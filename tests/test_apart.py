@@ -32,9 +32,10 @@ def test_a_child_that_dies_is_a_failure():
 
 def test_a_result_never_asked_for_leaves_no_zombie():
     result = apart.start(lambda: 42)
-    thread = next(t for t in threading.enumerate() if t.name == "apart")
-    thread.join(timeout=30)
-    assert not thread.is_alive()
+    # The reader thread may already have reaped the child and ended (a fast machine).
+    for thread in [t for t in threading.enumerate() if t.name == "apart"]:
+        thread.join(timeout=30)
+        assert not thread.is_alive()
     assert _zombies() == []
     assert result() == 42
 
