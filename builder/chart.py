@@ -31,7 +31,7 @@ import re
 import shutil
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .charts import Texts
 
 __all__ = ["ChartRequest", "Chart", "ChartError", "ChartFailure", "draw", "start_drawing",
-           "Drawing", "spec_json", "ENGINE_VERSION"]
+           "Drawing", "spec_json", "ENGINE_VERSION", "engine_salt", "cached_svg", "owned"]
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +83,7 @@ class Chart:
     spec_utf8: bytes  # canonical JSON of `spec`, safe inside <script type="application/json">
     svg_utf8: bytes  # drawn at build time, safe to inline in HTML
     rows: tuple[dict, ...]  # the data, for the table beside the chart
+    svg_key: str = field(default="", compare=False)  # its SVG's name in the cache (`_key`)
 
     @property
     def spec_json(self) -> str:
@@ -128,9 +129,15 @@ def _escape(text: str) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def engine_salt() -> str:
+    """What every drawing depends on besides its spec: the engine, this module's cleaning
+    of its output, the installed fonts."""
+    return f"{ENGINE_VERSION}\0{_FORMAT}\0{_fonts()}"
+
+
 def _key(text: str | bytes, measured: bool = True) -> str:
     """The cache key of a spec; `measured`: with the metrics font (it drops kerning)."""
-    salt = f"{ENGINE_VERSION}\0{_FORMAT}\0{_fonts()}\0{'m' if measured else ''}\0"
+    salt = f"{engine_salt()}\0{'m' if measured else ''}\0"
     return hashlib.sha256(salt.encode() + (text if isinstance(text, bytes) else text.encode())
                           ).hexdigest()
 
@@ -209,14 +216,15 @@ def _engine_svg(engine: _chartengine.Engine, fill: Fill) -> str:
 
 def _draw_misses(misses: Mapping[str, _Planned], jobs: int, font: MetricsFont | None,
                  done: Callable[[str, str | None, str | None], None],
-                 cache: Path | None = None) -> None:
+                 cache: Path | None = None, elsewhere: bool = False) -> None:
     """Draw each spec not in the cache; `done(key, svg, reason)` as each is drawn (from
-    worker threads too, so the cleaning overlaps the drawing)."""
+    worker threads too, so the cleaning overlaps the drawing). `elsewhere`: in a new
+    process, however few (this one may be a fork of one whose engine runs: it would hang)."""
     from ._chartfill import template
 
     items = sorted(misses.items())
     templates = {p.fill.template: template(p.fill.template, cache) for _, p in items}
-    if jobs > 1 and len(items) >= _POOL_MIN:
+    if (jobs > 1 and len(items) >= _POOL_MIN) or elsewhere:
         work = [(key, p.fill.template, p.fill.slots, p.fill.rows) for key, p in items]
         got: set[str] = set()
 
@@ -226,10 +234,15 @@ def _draw_misses(misses: Mapping[str, _Planned], jobs: int, font: MetricsFont | 
         try:
             _chartengine.draw_in_workers(
                 work, {t: json.dumps(s, ensure_ascii=False) for t, s in templates.items()},
-                font and (font.folder, font.family), min(jobs, len(items) // (_POOL_MIN // 2)),
-                collect, _WORKER)
+                font and (font.folder, font.family),
+                max(1, min(jobs, len(items) // (_POOL_MIN // 2))), collect, _WORKER)
             return
         except OSError as err:
+            if elsewhere:
+                for key, _p in items:
+                    if key not in got:
+                        done(key, None, str(err))
+                return
             log.warning("drawing the charts in one process: %s", err)
             items = [(key, p) for key, p in items if key not in got]
     engine = _engine(font)
@@ -258,6 +271,16 @@ _WORKER = _chartengine._WORKER  # tests replace it with a worker that fails
 
 def _cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "charts" / f"{key}.svg"
+
+
+def cached_svg(cache_dir: Path, key: str) -> bytes | None:
+    """The cleaned SVG kept under `key` (`Chart.svg_key`), before `owned`; None if not whole."""
+    return _read(cache_dir, key)
+
+
+def owned(svg: bytes, chart_id: str) -> bytes:
+    """A cached SVG as the chart `chart_id` inlines it (its ids made its own)."""
+    return _own(svg, chart_id)
 
 
 def _read(cache_dir: Path | None, key: str) -> bytes | None:
@@ -314,12 +337,12 @@ class Drawing:
             raise ChartError(failures)
         return {p.request.id: Chart(p.request.id, p.request.kind, p.spec_json,
                                     _own(self._svgs[p.key], p.request.id),
-                                    tuple(p.request.rows))
+                                    tuple(p.request.rows), p.key)
                 for p in self._planned}
 
 
 def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
-                  jobs: int = 1) -> Drawing:
+                  jobs: int = 1, elsewhere: bool = False) -> Drawing:
     """Plan the charts, read the cached ones, and draw the rest: in worker processes in
     the background (the caller may do other work until `result()`), else here and now."""
     cache = Path(cache_dir) if cache_dir is not None else None
@@ -352,7 +375,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
         # pipes, can run behind the caller.
         drawing._behind(lambda: _draw_misses(misses, jobs, font, done, cache))
     elif misses:
-        _draw_misses(misses, jobs, font, done, cache)
+        _draw_misses(misses, jobs, font, done, cache, elsewhere)
     return drawing
 
 
@@ -379,8 +402,8 @@ def warm(requests: Sequence[ChartRequest], cache_dir: Path | None, most: int = 2
 
 
 def draw(requests: Sequence[ChartRequest], cache_dir: Path | None,
-         jobs: int = 1) -> dict[str, Chart]:
+         jobs: int = 1, elsewhere: bool = False) -> dict[str, Chart]:
     """A `Chart` per request id, in request order; drawn only when not in the cache.
 
     Raises `ChartError` naming every chart that could not be made."""
-    return start_drawing(requests, cache_dir, jobs).result()
+    return start_drawing(requests, cache_dir, jobs, elsewhere).result()

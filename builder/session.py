@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import apart, renderpool
+from . import apart, chartready, renderpool
 from .chart import Chart, ChartRequest, start_drawing, warm
 from .chartplan import plan_charts
 from .deps import page_sources, records_by_path, shape, templates_key
@@ -167,7 +167,10 @@ class Session:
         # (`searchindex`); else while the charts are drawn, or while the pages render.
         t = time.perf_counter()
         requests = plan_charts(derived, catalog, self._requests)
-        busy, drawn = self._draw(requests)
+        # A one-shot build whose charts were all drawn before reads each where its page
+        # is rendered (`chartready`); else they are read or drawn here, all at once.
+        lazy, keys = chartready.ready(requests, self.cache) if self.once else (None, {})
+        busy, drawn = (False, lambda: lazy) if lazy is not None else self._draw(requests)
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
         plans, clashes = page_plans(derived, catalog, requests)  # (asks only which ids exist)
@@ -212,7 +215,9 @@ class Session:
             fulltext.add if fulltext else None,
             (lambda n, total: progress("render", n, total)) if progress else None,
             STREAM_NICE if stream else 0)
-        if self.once and rendering.forked:
+        if keys and lazy is None:  # (while the workers render)
+            chartready.record(charts, keys, self.cache)
+        if self.once and rendering.forked and lazy is None:
             # The workers have the charts; here they would only wait beside the pages
             # coming in (270 MB at 20,000 projects). If a worker fails, the pages it did
             # not render are rendered here, with the charts read again from the cache.

@@ -137,3 +137,37 @@ def test_a_build_whose_render_worker_dies_still_equals_the_plain_one(site, worke
     assert "apart" in workers and 2 in workers
     assert once._charts == {}, "the session kept its charts"
     assert outcome.charts > N and not _differ(dict(outcome.files), plain)
+
+
+def test_a_build_reading_each_chart_in_its_worker_equals_the_plain_one(site, workers, monkeypatch):
+    """A one-shot build after one that drew the charts finds each by its request
+    (`chartready`): no spec is filled up front, the workers read their pages' charts,
+    and a chart whose file went missing is made again where its page is rendered."""
+    from builder import chartready
+    root, content, plain = site
+    cache = root / "cache-ready"
+
+    def once() -> dict[str, bytes]:
+        outcome = Session(content, None, cache, jobs=2, search="build", once=True).rebuild()
+        assert outcome.charts > N
+        return dict(outcome.files)
+    assert not _differ(once(), plain)
+    ready = cache / "charts" / "ready"
+    assert len(list(ready.iterdir())) > N
+    with monkeypatch.context() as m:
+        m.setattr(chart, "_plan", lambda *a, **k: pytest.fail("specs filled up front"))
+        assert not _differ(once(), plain)
+    assert workers.count(2) == 2
+    check = chartready.ready
+    entry = sorted(ready.iterdir())[3].read_bytes()
+    svg = cache / "charts" / f"{entry[len(chartready._MAGIC):][:64].decode()}.svg"
+
+    def damaging(requests, cache_dir):  # files spoiled after the check
+        found = check(requests, cache_dir)
+        for f in sorted(ready.iterdir())[:3]:
+            f.write_bytes(b"garbage")
+        svg.unlink()  # and one drawing: drawn again, in a new process if in a worker
+        return found
+    monkeypatch.setattr(session.chartready, "ready", damaging)
+    assert not _differ(once(), plain)
+    assert svg.is_file()
