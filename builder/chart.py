@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     from .charts import Texts
 
 __all__ = ["ChartRequest", "Chart", "ChartError", "ChartFailure", "draw", "start_drawing",
-           "Drawing", "spec_json", "ENGINE_VERSION", "engine_salt", "cached_svg", "owned"]
+           "Drawing", "spec_json", "ENGINE_VERSION", "engine_salt", "cached_svg"]
 
 log = logging.getLogger(__name__)
 
@@ -273,17 +273,8 @@ def _cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "charts" / f"{key}.svg"
 
 
-def cached_svg(cache_dir: Path, key: str) -> bytes | None:
-    """The cleaned SVG kept under `key` (`Chart.svg_key`), before `owned`; None if not whole."""
-    return _read(cache_dir, key)
-
-
-def owned(svg: bytes, chart_id: str) -> bytes:
-    """A cached SVG as the chart `chart_id` inlines it (its ids made its own)."""
-    return _own(svg, chart_id)
-
-
-def _read(cache_dir: Path | None, key: str) -> bytes | None:
+def cached_svg(cache_dir: Path | None, key: str) -> bytes | None:
+    """The cleaned SVG kept under `key` (`Chart.svg_key`), not yet `_chartsvg.own`ed."""
     return cachefile.read(_cache_path(cache_dir, key), _whole_svg) if cache_dir is not None else None
 
 
@@ -353,7 +344,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
         by_key.setdefault(p.key, p)
     svgs: dict[str, bytes] = {}
     for key in by_key:
-        cached = _read(cache, key)
+        cached = cached_svg(cache, key)
         if cached is not None:
             svgs[key] = cached
     misses = {key: p for key, p in by_key.items() if key not in svgs}

@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import Iterator, Mapping
 
 from . import cachefile
-from .chart import Chart, ChartRequest, cached_svg, draw, engine_salt, owned
+from ._chartsvg import own
+from .chart import Chart, ChartRequest, cached_svg, draw, engine_salt
 
 __all__ = ["Ready", "ready", "record"]
 
@@ -68,7 +69,7 @@ class Ready(Mapping):
             at = len(_MAGIC)
             svg = cached_svg(self._cache, data[at:at + _KEY_LEN].decode("ascii"))
             if svg is not None:
-                return Chart(cid, req.kind, data[at + _KEY_LEN + 1:], owned(svg, cid),
+                return Chart(cid, req.kind, data[at + _KEY_LEN + 1:], own(svg, cid),
                              tuple(req.rows), svg_key=data[at:at + _KEY_LEN].decode("ascii"))
         # Gone since `ready` looked: made here (drawn in a new process if this one is a
         # render worker: a fork's copy of an engine the parent ran would hang).
