@@ -28,6 +28,7 @@ index is fed while the rest still render).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import multiprocessing
 import os
@@ -35,7 +36,7 @@ import pickle
 import signal
 import threading
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from .pages import Page, Plan
 
@@ -100,9 +101,10 @@ class Rendering:
             raise
         finally:
             self._stop()
-        for plan in self._plans:  # after a failure: the rest, here, in order
-            if plan.route not in self.pages:
-                self._one(plan)
+        with _collecting():
+            for plan in self._plans:  # after a failure: the rest, here, in order
+                if plan.route not in self.pages:
+                    self._one(plan)
         return {plan.route: self.pages[plan.route] for plan in self._plans}
 
     # --- the pool -------------------------------------------------------------------------
@@ -123,6 +125,7 @@ class Rendering:
                             r.close()
                         if nice:
                             os.nice(nice)
+                        gc.enable()  # (paused in a one-shot build's process: `_collecting`)
                         self._work(counter, lock, writer)
                         code = 0
                     finally:
@@ -213,6 +216,21 @@ def start(plans: Sequence[Plan], render: Render, jobs: int, extra: Extra | None 
         except OSError:  # no shared memory, no more processes: render here
             rendering.failed = "the render workers could not be started"
             rendering._stop()
-    for plan in plans:
-        rendering._one(plan)
+    with _collecting():
+        for plan in plans:
+            rendering._one(plan)
     return rendering
+
+
+@contextlib.contextmanager
+def _collecting() -> Iterator[None]:
+    """The cyclic collector on while pages render, even in a build that paused it
+    (`pipeline.build`): a page leaves cycles behind (Jinja's context and the macros it
+    imports hold each other), all of a page's figures with them."""
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not was:
+            gc.disable()

@@ -92,3 +92,23 @@ def test_without_processes_to_fork_the_pages_render_here(small_pool, monkeypatch
     out = r.result()
     assert list(out) == [p.route for p in _plans(50)] and r.failed
     assert all(b"by parent" in b for b in out.values())
+
+
+def test_pages_render_with_the_collector_on_even_when_the_build_paused_it(small_pool):
+    """`bulletin build` pauses the cyclic collector; pages leave reference cycles behind
+    (Jinja's macros and their context), so they are rendered with it on, here and in
+    the workers, and the build's setting is given back."""
+    import gc
+
+    def render(page: Page) -> bytes:
+        return b"on" if gc.isenabled() else b"off"
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for plans, jobs in ((_plans(9), 2), (_plans(50), 2)):
+            out = renderpool.start(plans, render, jobs).result()
+            assert set(out.values()) == {b"on"}
+            assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
