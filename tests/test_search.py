@@ -266,3 +266,30 @@ def test_charts_svgs_and_scripts_are_dropped_from_the_indexed_text_as_one_lazy_p
     ]
     for html in cases:
         assert _drop(html) == lazy.sub("", html), html
+
+
+def test_a_projects_monthly_ledger_is_not_in_the_index_its_other_text_is(tmp_path):
+    """The ledger is figures by month, on every project page: a search for a month would
+    list them all. Pagefind gets the page without it (each page's text, as the reader's
+    search shows it, is in its fragment)."""
+    import gzip
+
+    subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "8", str(tmp_path)],
+                   check=True, capture_output=True)
+    files = Session(tmp_path / "content", cache=tmp_path / "cache", search="build").rebuild().files
+    route = next(r for r in sorted(files) if re.fullmatch(r"projects/p-\d+/index.html", r))
+    page = files[route].decode("utf-8")
+    ledger = re.search(r'<table class="ledger"><caption>([^<]+)</caption>(.*?)</table>', page, re.S)
+    assert ledger, "the project has a monthly ledger"
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td><span class="fig">([^<]+)</span>', ledger[2])
+    assert len(rows) >= 12
+    texts = {}
+    for name, data in files.items():
+        if name.endswith(".pf_fragment"):
+            fragment = json.loads(gzip.decompress(data).removeprefix(b"pagefind_dcd"))
+            texts[fragment["url"]] = fragment["content"].replace("\u200b", "")
+    text = texts["/" + route.removesuffix("index.html")]
+    assert re.search(r"<h1>([^<]+)</h1>", page)[1] in text  # the name, the facts …
+    assert "月度进度（台账）" in text  # … and the ledger's heading are indexed
+    assert ledger[1] not in text  # its caption is not, nor any of its rows
+    assert not [(month, ytd) for month, ytd in rows if f"{month} {ytd}" in text]
