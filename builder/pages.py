@@ -68,11 +68,20 @@ class _Planner:
         self._reports: dict[int, tuple[ReportView, dict]] = {}
         # A stage sorts by its place in the catalog (the stages' order there).
         self._stage_order = {k[6:]: i for i, k in enumerate(t.messages) if k.startswith("stage.")}
+        self._sectors_used: list[str] | None = None
 
     def sector(self, sector: str | None) -> str:
         """A project's sector (an id or a name of site.yaml `sectors`) in the page's language."""
         s = self.sectors.get(sector or "")
         return _name(self.t, s) if s is not None else sector or ""
+
+    def sectors_used(self) -> list[str]:
+        """The sectors of all the projects, sorted (the filters of every list page and the
+        search page): found once, not once a page (2 s of 40 list pages at 20,000)."""
+        if self._sectors_used is None:
+            raw = {pv.project.sector for pv in self.d.projects.values()}
+            self._sectors_used = sorted({self.sector(s) for s in raw if s})
+        return self._sectors_used
 
     def src(self, kind: str, rid: str) -> str:
         return self.paths.get((kind, rid), "")

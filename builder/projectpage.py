@@ -35,8 +35,7 @@ def _projects_page(pl: _Planner, n: int, chunks: list[list[str]]) -> Page:
     nav = [{"n": k, "href": urls.relative(route, "projects/" if k == 1 else
                                           urls.path_of("projects_page", k)), "current": k == n}
            for k in range(1, len(chunks) + 1)] if len(chunks) > 1 else []
-    sectors = sorted({pl.sector(pl.d.projects[p].project.sector) for p in pids
-                      if pl.d.projects[p].project.sector})
+    sectors = pl.sectors_used()
     rows = [pl.project_row(route, p) for p in chunk]
     ctx = {"rows": rows, "pages": nav, "page": n, "total": len(pids),
            "regions": sorted({r["region"] for r in rows}),

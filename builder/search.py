@@ -222,7 +222,7 @@ def _search_page(pl: _Planner) -> Page:
         "regions": [{"id": rid, "name": _name(t, d.regions[rid].region), "depth": depth}
                     for rid, depth in _region_order(d)],
         "stages": [{"id": s, "label": t.t(f"stage.{s}")} for s in STAGES if s in stages],
-        "sectors": sorted({pl.sector(p.sector) for p in projects if p.sector}),
+        "sectors": pl.sectors_used(),
     }
     return Page(ROUTE, "search.html", ctx, (), title=t.t("search.title"), kind="search")
 
