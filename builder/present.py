@@ -160,10 +160,10 @@ class FigMarkup:
 
     def __call__(self, f: FigView) -> Markup:
         if not f.present:
-            return Markup(f"{self._absent}{_esc(f.text)}</span>")
+            return _markup(Markup, f"{self._absent}{_esc(f.text)}</span>")
         if not (f.derived or f.disagrees or f.kind_label or f.rule or f.as_of or f.source
                 or f.note or f.kind != "actual"):  # a bare figure: most of them
-            return Markup(f'<span class="fig">{_esc(f.text)}</span>')
+            return _markup(Markup, f'<span class="fig">{_esc(f.text)}</span>')
         cls = "fig"
         if f.derived:
             cls += " fig-derived"
@@ -180,8 +180,10 @@ class FigMarkup:
             out += f'<abbr class="derived-mark" title="{_esc(f.rule)}{self._derived}'
         if f.disagrees:
             out += self._warn
-        return Markup(out + "</span>")
+        return _markup(Markup, out + "</span>")
 
+
+_markup = str.__new__  # `_markup(Markup, s)`: Markup(s) for a str s, without its Python __new__
 
 try:  # markupsafe's own C escaping, without making a Markup of each part
     from markupsafe._speedups import _escape_inner as _esc

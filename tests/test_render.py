@@ -117,3 +117,28 @@ def test_a_projects_table_row_is_rendered_once_and_a_changed_row_again(tmp_path,
     assert "（改）" in changed and len(rendered) == 2
     odd = row(dict(p, sector=["list", "cannot be a key"]))  # rendered, not kept
     assert "<tr" in odd and len(rendered) == 3
+
+
+def test_printed_values_are_escaped_as_markupsafe_escapes_them(tmp_path):
+    """`{{ x }}` is printed through `render.out_escape` (a plain str, no Markup per value):
+    every kind of value prints exactly as Jinja's own autoescaping prints it."""
+    import jinja2
+    from markupsafe import Markup
+
+    from builder.render import environment
+
+    class Html:
+        def __html__(self):
+            return "<b>safe</b>"
+
+    (tmp_path / "t.html").write_text(
+        "{% macro m(v) %}<i>{{ v }}</i>{% endmacro %}"
+        "{% for v in values %}[{{ v }}|{{ m(v) }}|{{ v if v is string else '' }}]{% endfor %}"
+        "{% set s %}{{ values[0] }}{% endset %}{{ s }}{% filter upper %}{{ values[0] }}{% endfilter %}",
+        encoding="utf-8")
+    values = ['<script>alert("x")</script> & \'q\'', Markup("<em>kept</em>"), Html(), None, 42,
+              3.5, ["<a>"]]
+    ours = environment(tmp_path).get_template("t.html").render(values=values)
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True)
+    assert ours == jinja.get_template("t.html").render(values=values)
+    assert "&lt;script&gt;" in ours and "<script>" not in ours and "<em>kept</em>" in ours
