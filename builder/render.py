@@ -302,6 +302,8 @@ def _chart_view(c: Any, t: Catalog) -> ChartView:
 
 
 def _cell(v: Any, t: Catalog) -> str:
+    if type(v) is str:
+        return v
     if isinstance(v, numbers.Number):
         return t.number(v)
     return "—" if v is None else v

@@ -44,6 +44,11 @@ def relative(from_route: str, to_path: str) -> str:
     every link of every page, where `posixpath.relpath` (two `abspath` calls)
     cost seconds on large sites.
     """
+    slash = from_route.find("/")
+    if slash < 0:  # a page at the top: the path itself
+        return to_path or "./"
+    if not to_path.startswith(from_route[:slash]):  # no folder shared: up to the top, then down
+        return "../" * from_route.count("/") + to_path
     here = from_route.split("/")[:-1]
     folder = to_path.endswith("/") or not to_path
     there = to_path.rstrip("/").split("/") if to_path.rstrip("/") else []
