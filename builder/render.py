@@ -146,6 +146,13 @@ class _CodeGenerator(CodeGenerator):
 class _Environment(jinja2.Environment):
     code_generator_class = _CodeGenerator
 
+    def make_globals(self, d: Any = None) -> dict[str, Any]:
+        """A template's globals as one dict, not Jinja's ChainMap over the environment's:
+        each context (a page, and each of its 500 table rows) starts as a copy of them,
+        and a ChainMap is copied key by key in Python. The environment's globals are all
+        set before any template is loaded (`environment`), as Jinja asks."""
+        return {**self.globals, **(d or {})}
+
 
 class RowCache:
     """`project_row(p)` in the templates: a row of the projects table
