@@ -69,6 +69,7 @@ class _Planner:
         # A stage sorts by its place in the catalog (the stages' order there).
         self._stage_order = {k[6:]: i for i, k in enumerate(t.messages) if k.startswith("stage.")}
         self._sectors_used: list[str] | None = None
+        self._rows: dict[str, dict] = {}  # project_row's words and figures, by project
 
     def sector(self, sector: str | None) -> str:
         """A project's sector (an id or a name of site.yaml `sectors`) in the page's language."""
@@ -153,13 +154,19 @@ class _Planner:
                 "projects": len(rv.projects), "children": len(rv.children)}
 
     def project_row(self, route: str, pid: str) -> dict:
+        """A project's row of the projects table (and its page's header) as seen from `route`.
+        Its words and figures are made once a build (a project is in the tables of its
+        region and of each region above it, and in the list): only the links differ."""
         pv = self.d.projects[pid]
-        pr, p = pv.project, self.p
-        region = self.d.content.regions.get(pr.region)
-        latest = pv.latest
-        return {"id": pid, "name": _name(self.t, pr), "href": self.link(route, "project", pid),
+        pr = pv.project
+        base = self._rows.get(pid)
+        if base is None:
+            p = self.p
+            region = self.d.content.regions.get(pr.region)
+            latest = pv.latest
+            base = self._rows[pid] = {
+                "name": _name(self.t, pr),
                 "region": _name(self.t, region) if region else pr.region,
-                "region_href": self.link(route, "region", pr.region),
                 "stage": self.t.t(f"stage.{pr.stage}") if pr.stage else "",
                 "stage_order": self._stage_order[pr.stage] if pr.stage else 99,
                 "sector": self.sector(pr.sector),
@@ -167,6 +174,11 @@ class _Planner:
                 "completed_ytd": p.fig(latest.completed_ytd if latest else None, "money"),
                 "pct": p.fig(pv.plan_completion_pct, "pct"),
                 "status": pr.status_text or ""}
+        return {"id": pid, "name": base["name"], "href": self.link(route, "project", pid),
+                "region": base["region"], "region_href": self.link(route, "region", pr.region),
+                "stage": base["stage"], "stage_order": base["stage_order"],
+                "sector": base["sector"], "total": base["total"],
+                "completed_ytd": base["completed_ytd"], "pct": base["pct"], "status": base["status"]}
 
     def chart_ids(self, ids: list[str]) -> tuple[str, ...]:
         return tuple(i for i in ids if i in self.charts)
