@@ -5,14 +5,15 @@ core), about as long as the rest of a warm build. Two things are done about it
 (issue 6):
 
 - **Reused** (`cache_dir/search/pagefind-<key>.bundle`): the key is a digest of
-  everything Pagefind is given (each indexed page's URL and the text
-  `search.indexed_html` makes of it, in order), of its configuration and version,
-  and of the code that asks it and tidies its output. A build whose pages index to
-  the same text (the usual warm build: nothing edited, or only what the index
-  does not read, such as a chart) reads the bundle back instead of running
-  Pagefind. The text of each page is made, and hashed, by the render worker that
-  rendered it (`prepare`), so the check costs little. The file holds its own
-  digest: a damaged or truncated one is a miss. The newest `KEEP` are kept.
+  everything Pagefind is given: each indexed page's URL and a digest of what its text
+  is made from (`_digest`: the page's language, title and <main>, and its filters),
+  in order; Pagefind's configuration and version; and the code that asks it and
+  tidies its output. A build whose pages have the same of those (the usual warm
+  build: nothing edited, or only the header or the footer) reads the bundle back
+  instead of running Pagefind. Each page is hashed by the render worker that rendered
+  it (`prepare`), so the check costs little; the text itself is made only when
+  Pagefind runs. The file holds its own digest: a damaged or truncated one is a
+  miss. The newest `KEEP` are kept.
 - **Streamed**: when the cache holds no bundle at all (a cold build), a miss is
   all but certain, so Pagefind is started at once and given the pages in route
   order as they arrive from the render workers (`add`), on a thread of its own;
@@ -28,6 +29,7 @@ import hashlib
 import importlib.metadata
 import logging
 import os
+import re
 import struct
 import tempfile
 import threading
@@ -64,6 +66,25 @@ def _salt() -> bytes:
     return h.digest()
 
 
+_HEAD = re.compile(rb'<html\b[^>]*\blang="[^"]*".*<title>', re.S)  # lang and title both here
+
+
+def _digest(page: bytes, filters: Mapping[str, list[str]]) -> bytes:
+    """A digest of all that `indexed_html` reads of a page: the head up to its title (the
+    language, the title) and the <main> element, and the filters. Not of the text itself,
+    which costs four times as long to make; a change elsewhere on the page (the header,
+    the footer) leaves it as it was."""
+    head = page.find(b"</title>")
+    start, end = page.find(b"<main"), page.rfind(b"</main>")
+    h = hashlib.sha256(repr(sorted(filters.items())).encode("utf-8") + b"\0")
+    if head < 0 or start < head or end < start or not _HEAD.search(page, 0, head):
+        h.update(page)  # not the usual shape: all of it
+    else:
+        h.update(page[:head])
+        h.update(page[start:end])
+    return h.digest()
+
+
 class FullText:
     """Pagefind's bundle for one build: `prepare` each page (in a worker), `add` it here,
     `start` after the workers are forked, `finish` with the whole site."""
@@ -93,8 +114,9 @@ class FullText:
         indexed text, and the text itself when streaming."""
         if route not in self._indexed:
             return None
-        text = indexed_html(data.decode("utf-8"), self._filters.get(route, {}))
-        return hashlib.sha256(text.encode("utf-8")).digest(), text if self.stream else None
+        filters = self._filters.get(route, {})
+        text = indexed_html(data.decode("utf-8"), filters) if self.stream else None
+        return _digest(data, filters), text
 
     def add(self, route: str, data: bytes, prepared: Any) -> None:
         """A page has been rendered (any thread, any order)."""

@@ -73,3 +73,30 @@ def test_an_edit_the_index_reads_makes_it_again(content, tmp_path, pagefind_runs
     assert len(pagefind_runs) == 3, "the first bundle was kept beside the edited one's"
     assert _bundle(again.files) == _bundle(fresh.files) != _bundle(edited.files)
     assert len(list((cache / "search").glob("pagefind-*.bundle"))) == 2 <= KEEP
+
+
+def test_a_pages_digest_follows_what_its_indexed_text_is_made_from(content, tmp_path):
+    """`_digest` stands for the text `indexed_html` makes (the language, the title, <main>
+    and the filters): a change there is a new digest, one in the header or footer is not."""
+    from builder.search import indexed_html
+    from builder.searchindex import _digest
+
+    files = Session(content, None, tmp_path / "cache", jobs=1).rebuild().files
+    route = next(r for r in sorted(files) if re.fullmatch(r"projects/p-\d+/index.html", r))
+    page, filters = files[route], {"kind": ["project"]}
+    same = [page.replace(b"</footer>", b"<p>\xe6\x96\xb0</p></footer>"),
+            page.replace(b'<nav aria-label="', b'<nav data-x="1" aria-label="', 1)]
+    differ = [page.replace(b"<h1>", b"<h1>\xe6\x96\xb0", 1),
+              page.replace(b"<title>", b"<title>\xe6\x96\xb0", 1),
+              page.replace(b'lang="zh-CN"', b'lang="en"', 1)]
+    for other in same + differ:
+        assert other != page
+    text = indexed_html(page.decode(), filters)
+    for other in same:
+        assert _digest(other, filters) == _digest(page, filters)
+        assert indexed_html(other.decode(), filters) == text
+    for other in differ:
+        assert _digest(other, filters) != _digest(page, filters)
+    assert _digest(page, {"kind": ["region"]}) != _digest(page, filters)
+    odd = b"<p>no head, no main</p>"  # not the usual shape: all of it counts
+    assert _digest(odd, {}) != _digest(odd + b" ", {})
