@@ -153,6 +153,23 @@ class _Environment(jinja2.Environment):
         set before any template is loaded (`environment`), as Jinja asks."""
         return {**self.globals, **(d or {})}
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`x.name` in a template: Jinja tries the attribute, then the item. A dict has no
+        attribute but its methods, so for any other name that try always fails (an
+        exception: ~1 µs, ~40 of them a project page); its item is looked up first here."""
+        if type(obj) is dict and attribute not in _DICT_ATTRS:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:  # Jinja's own way: the item, else undefined
+            return super().getattr(obj, attribute)
+
+
+_DICT_ATTRS = frozenset(dir(dict))
+
 
 class RowCache:
     """`project_row(p)` in the templates: a row of the projects table

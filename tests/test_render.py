@@ -142,3 +142,30 @@ def test_printed_values_are_escaped_as_markupsafe_escapes_them(tmp_path):
     jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True)
     assert ours == jinja.get_template("t.html").render(values=values)
     assert "&lt;script&gt;" in ours and "<script>" not in ours and "<em>kept</em>" in ours
+
+
+def test_attribute_lookups_find_what_jinjas_own_find(tmp_path):
+    """`x.name` looks a dict's item up first (`render._Environment.getattr`): every kind of
+    value gives what Jinja's own lookup gives, a dict's methods included, and a name that
+    is neither an attribute nor an item is still an error naming it."""
+    from typing import NamedTuple
+
+    import jinja2
+
+    from builder.render import environment
+
+    class Row(NamedTuple):
+        name: str
+
+    (tmp_path / "t.html").write_text(
+        "{{ d.name }}|{{ d['name'] }}|{{ d.items()|list|length }}|{{ d.get('name') }}|"
+        "{{ d.keys|string|truncate(18, True, '') }}|{{ r.name }}|{{ r.count('x') }}|"
+        "{{ s.upper() }}|{{ l.0 }}|{{ d.missing is defined }}", encoding="utf-8")
+    (tmp_path / "bad.html").write_text("{{ d.nothing_here }}", encoding="utf-8")
+    values = {"d": {"name": "甲", "items": "shadowed"}, "r": Row("乙"), "s": "abc", "l": ["x"]}
+    ours = environment(tmp_path).get_template("t.html").render(**values)
+    jinja = jinja2.Environment(loader=jinja2.FileSystemLoader(str(tmp_path)), autoescape=True,
+                               undefined=jinja2.StrictUndefined)
+    assert ours == jinja.get_template("t.html").render(**values)
+    with pytest.raises(jinja2.UndefinedError, match="nothing_here"):
+        environment(tmp_path).get_template("bad.html").render(**values)
