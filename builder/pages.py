@@ -57,7 +57,8 @@ def _name(t: Catalog, rec: Any) -> str:
 
 
 class _Planner:
-    def __init__(self, d: Derived, t: Catalog, charts: Mapping[str, Any]):
+    def __init__(self, d: Derived, t: Catalog, charts: Mapping[str, Any],
+                 rows: dict | None = None):
         self.d, self.t, self.charts = d, t, charts
         site = d.content.site
         self.p = Presenter(t, site.money_unit, site.sources)
@@ -69,7 +70,8 @@ class _Planner:
         # A stage sorts by its place in the catalog (the stages' order there).
         self._stage_order = {k[6:]: i for i, k in enumerate(t.messages) if k.startswith("stage.")}
         self._sectors_used: list[str] | None = None
-        self._rows: dict[str, dict] = {}  # project_row's words and figures, by project
+        # project_row's words and figures, by project, with what they were made from
+        self._rows: dict[str, tuple] = {} if rows is None else rows
 
     def sector(self, sector: str | None) -> str:
         """A project's sector (an id or a name of site.yaml `sectors`) in the page's language."""
@@ -159,12 +161,17 @@ class _Planner:
         region and of each region above it, and in the list): only the links differ."""
         pv = self.d.projects[pid]
         pr = pv.project
-        base = self._rows.get(pid)
-        if base is None:
+        region = self.d.content.regions.get(pr.region)
+        site = self.d.content.site
+        hit = self._rows.get(pid)
+        # (kept by a session while the catalog holds: the same view, region and site
+        # objects are the same inputs, as derive and validate hand back unchanged ones)
+        if hit is not None and hit[0] is pv and hit[1] is region and hit[2] is site:
+            base = hit[3]
+        else:
             p = self.p
-            region = self.d.content.regions.get(pr.region)
             latest = pv.latest
-            base = self._rows[pid] = {
+            base = {
                 "name": _name(self.t, pr),
                 "region": _name(self.t, region) if region else pr.region,
                 "stage": self.t.t(f"stage.{pr.stage}") if pr.stage else "",
@@ -174,6 +181,7 @@ class _Planner:
                 "completed_ytd": p.fig(latest.completed_ytd if latest else None, "money"),
                 "pct": p.fig(pv.plan_completion_pct, "pct"),
                 "status": pr.status_text or ""}
+            self._rows[pid] = (pv, region, site, base)
         return {"id": pid, "name": base["name"], "href": self.link(route, "project", pid),
                 "region": base["region"], "region_href": self.link(route, "region", pr.region),
                 "stage": base["stage"], "stage_order": base["stage_order"],
@@ -184,8 +192,11 @@ class _Planner:
         return tuple(i for i in ids if i in self.charts)
 
 
-def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[Plan], list[Problem]]:
-    """A Plan for every page of the site; a route claimed twice is a Problem."""
+def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any], rows: dict | None = None
+               ) -> tuple[list[Plan], list[Problem]]:
+    """A Plan for every page of the site; a route claimed twice is a Problem. `rows`: a
+    dict a session keeps between rebuilds (emptied when the catalog changes), where the
+    projects' table rows are kept with what they were made from."""
     from .pagekinds import (
         bulletin_pages,
         campaign_pages,
@@ -195,7 +206,7 @@ def page_plans(d: Derived, t: Catalog, charts: Mapping[str, Any]) -> tuple[list[
         region_pages,
     )
     from .search import search_pages
-    pl = _Planner(d, t, charts)
+    pl = _Planner(d, t, charts, rows)
     plans: list[Plan] = []
     for kind in (home_page, region_pages, project_pages, campaign_pages, bulletin_pages, data_pages,
                  search_pages):

@@ -119,6 +119,7 @@ class Session:
         self._env: Any = None  # compiled templates outlive a rebuild (made with `_catalog`)
         self._catalog: tuple[tuple, Any] | None = None  # ((templates key, language), Catalog)
         self._requests: dict = {}  # chartplan's memo of per-record chart requests
+        self._rows: dict = {}  # pages' memo of the projects table's rows
         self._derive_memo: dict = {}  # derive's per-record work, kept with the records
         self._last: tuple[list[Plan], Derived] | None = None  # for `warm`
         self._deps: dict[tuple, frozenset[str] | None] = {}  # (kind, key) -> page_sources
@@ -158,6 +159,7 @@ class Session:
             self._catalog = ((tkey, checked.site.language),
                              load_catalog(self.templates, checked.site.language))
             self._requests = {}  # its requests hold the old catalog's words
+            self._rows = {}  # and so do the table rows
             # A template or a word changed: compile again (the words are inlined).
             self._env = environment(self.templates, self._catalog[1])
         catalog = self._catalog[1]
@@ -173,7 +175,7 @@ class Session:
         busy, drawn = (False, lambda: lazy) if lazy is not None else self._draw(requests)
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
-        plans, clashes = page_plans(derived, catalog, requests)  # (asks only which ids exist)
+        plans, clashes = page_plans(derived, catalog, requests, self._rows)  # (ids only)
         if clashes:
             drawn()
             raise BuildError(problems + clashes)
