@@ -11,34 +11,18 @@ a build with errors leaves the previous `output/` exactly as it was.
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable
 
+from . import collector
 from .content import Content
 from .errors import Problem
 from .session import Session, default_templates
 from .write import WriteReport, write_site
 
 __all__ = ["BuildResult", "build", "default_templates"]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection in the build process: what it makes lives to the end
-    and forms few cycles, and each collection walks the whole heap, which grows with the
-    site (2.9 s of 20 s at 20,000 projects). Pages, which do leave cycles, are rendered
-    with it on (`renderpool`)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -57,7 +41,8 @@ def build(content: Path, out: Path, cache: Path | None = None, templates: Path |
           progress: Callable[[str, int, int], None] | None = None) -> BuildResult:
     """Build the site; raises BuildError (with every Problem) and writes nothing on errors."""
     t0 = time.perf_counter()
-    with _collector_paused():
+    # No cyclic collection: what a build makes lives to its end (`collector`).
+    with collector.paused():
         outcome = Session(content, templates, cache, jobs, strict, search="build",
                           once=True).rebuild(progress)
         t = time.perf_counter()

@@ -28,7 +28,6 @@ index is fed while the rest still render).
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import multiprocessing
 import os
@@ -36,8 +35,9 @@ import pickle
 import signal
 import threading
 from multiprocessing.connection import Connection, Pipe, wait
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
+from . import collector
 from .pages import Page, Plan
 
 __all__ = ["POOL_MIN", "CHUNK", "use_pool", "start", "Rendering"]
@@ -101,7 +101,7 @@ class Rendering:
             raise
         finally:
             self._stop()
-        with _collecting():
+        with collector.running():
             for plan in self._plans:  # after a failure: the rest, here, in order
                 if plan.route not in self.pages:
                     self._one(plan)
@@ -125,7 +125,7 @@ class Rendering:
                             r.close()
                         if nice:
                             os.nice(nice)
-                        gc.enable()  # (paused in a one-shot build's process: `_collecting`)
+                        gc.enable()  # (paused in a one-shot build's process: `collector`)
                         self._work(counter, lock, writer)
                         code = 0
                     finally:
@@ -216,21 +216,7 @@ def start(plans: Sequence[Plan], render: Render, jobs: int, extra: Extra | None 
         except OSError:  # no shared memory, no more processes: render here
             rendering.failed = "the render workers could not be started"
             rendering._stop()
-    with _collecting():
+    with collector.running():
         for plan in plans:
             rendering._one(plan)
     return rendering
-
-
-@contextlib.contextmanager
-def _collecting() -> Iterator[None]:
-    """The cyclic collector on while pages render, even in a build that paused it
-    (`pipeline.build`): a page leaves cycles behind (Jinja's context and the macros it
-    imports hold each other), all of a page's figures with them."""
-    was = gc.isenabled()
-    gc.enable()
-    try:
-        yield
-    finally:
-        if not was:
-            gc.disable()

@@ -10,10 +10,8 @@ citations). Cross-record rules run only on records whose own fields passed.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
-import gc
 import os
 import pickle
 import re
@@ -23,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import crossref, rules
+from . import collector, crossref, rules
 from ._recordstore import RecordStore, read_stamped
 from ._resolve import require_libyaml
 from .blocks import scan_body
@@ -113,23 +111,8 @@ def _bulletin(f, meta, parsed, doc, problems, refs) -> Bulletin | None:
                     tuple(figure_refs))
 
 
-@contextlib.contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector: parsing allocates millions of small
-    objects and none of them form cycles, so collections cost time (half the
-    total on large sites) and free nothing; reference counting still frees."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.freeze()  # what was made meanwhile is long-lived: do not walk it again
-            gc.enable()
-
-
 def _chunk(files: list[SourceFile], basis: str) -> list[FileResult]:
-    with _no_gc():
+    with collector.paused(freeze=True):
         return [validate_file(f, basis) for f in files]
 
 
@@ -137,7 +120,7 @@ def _chunk_kept(files: list[SourceFile], basis: str) -> tuple[list[FileResult], 
     """As `_chunk`, and each result kept for the record store: (stamp, pickled), the
     file read once for both (stamp None when it could not be read)."""
     results, kept = [], []
-    with _no_gc():
+    with collector.paused(freeze=True):
         for f in files:
             raw, stamp = read_stamped(f, basis)
             r = validate_file(f, basis, raw)
@@ -282,7 +265,7 @@ def validate(content: Path, jobs: int | None = None, cache: FileCache | None = N
                    if site_files else None)
     basis = site_result.record.schedule_basis if site_result and site_result.record else "month"
     others = [f for f in files if f.kind != "site"]
-    with _no_gc():
+    with collector.paused(freeze=True):
         results = ([site_result] if site_result else []) + _validate_cached(
             others, basis, default_jobs() if jobs is None else jobs, cache, store)
     if store is not None:
