@@ -67,10 +67,11 @@ class Ready(Mapping):
         data = cachefile.read(_path(self._cache, self._keys[cid]), _whole)
         if data is not None:
             at = len(_MAGIC)
-            svg = cached_svg(self._cache, data[at:at + _KEY_LEN].decode("ascii"))
+            svg_key = data[at:at + _KEY_LEN].decode("ascii")
+            svg = cached_svg(self._cache, svg_key)
             if svg is not None:
                 return Chart(cid, req.kind, data[at + _KEY_LEN + 1:], own(svg, cid),
-                             tuple(req.rows), svg_key=data[at:at + _KEY_LEN].decode("ascii"))
+                             tuple(req.rows), svg_key=svg_key)
         # Gone since `ready` looked: made here (drawn in a new process if this one is a
         # render worker: a fork's copy of an engine the parent ran would hang).
         return draw([req], self._cache, elsewhere=os.getpid() != self._pid)[cid]
@@ -86,7 +87,8 @@ class Ready(Mapping):
 
 
 def _whole(data: bytes) -> bool:
-    return data.startswith(_MAGIC) and data[len(_MAGIC) + _KEY_LEN:len(_MAGIC) + _KEY_LEN + 1] == b"\n"
+    at = len(_MAGIC) + _KEY_LEN
+    return data.startswith(_MAGIC) and data[at:at + 1] == b"\n"
 
 
 def ready(requests: Mapping[str, ChartRequest], cache_dir: Path | None
