@@ -123,6 +123,8 @@ class Session:
         self._derive_memo: dict = {}  # derive's per-record work, kept with the records
         self._last: tuple[list[Plan], Derived] | None = None  # for `warm`
         self._deps: dict[tuple, frozenset[str] | None] = {}  # (kind, key) -> page_sources
+        self._subtrees: dict[str, frozenset[str]] = {}  # page_sources' memo, with `_deps`
+        self._shapes: dict[str, tuple] = {}  # deps.shape's memo of each project's part
 
     @property
     def site(self) -> Mapping[str, bytes]:
@@ -290,7 +292,7 @@ class Session:
             for plan in plans:
                 k = (plan.kind, plan.key)
                 if k not in self._deps:
-                    self._deps[k] = page_sources(derived, *k)
+                    self._deps[k] = page_sources(derived, *k, self._subtrees)
             # The pages with 500-row project tables (regions, the projects list) rendered
             # here once, so that their rows are kept (`render.RowCache`): a save then
             # renders the one row it changed on each (a full build rendered them in workers).
@@ -351,14 +353,14 @@ class Session:
         """The pages to render: all when templates, site.yaml or the site's shape changed;
         otherwise the new ones and those made from a file whose record changed (`deps`)."""
         records = records_by_path(checked)
-        key = (tkey, checked.site, shape(checked))
+        key = (tkey, checked.site, shape(checked, self._shapes))
         changed = {path for path in set(records) | set(self._sources)
                    if records.get(path) is not self._sources.get(path)
                    and records.get(path) != self._sources.get(path)}
         self._sources = records
         if key != self._key or not self._site:
             self._key = key
-            self._deps = {}
+            self._deps, self._subtrees = {}, {}
             return plans
         # A page's sources are remembered while the shape holds; a bulletin made from a
         # changed file is rendered, and its sources asked again (it may cite anew: what
@@ -367,7 +369,8 @@ class Session:
         deps = self._deps
         for plan in plans:
             k = (plan.kind, plan.key)
-            sources = deps[k] if k in deps else deps.setdefault(k, page_sources(derived, *k))
+            sources = deps[k] if k in deps else deps.setdefault(
+                k, page_sources(derived, *k, self._subtrees))
             if sources is None or plan.route not in self._site or not changed.isdisjoint(sources):
                 stale.append(plan)
                 if plan.kind == "bulletin":
