@@ -5,15 +5,20 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 
-def paths(value: Any, path: tuple = ()) -> Iterator[tuple]:
-    """Every path into `value`, its own (the empty path) first."""
-    yield path
+def walk(value: Any, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
+    """Every (path, node) in `value`, its own (the empty path) first."""
+    yield path, value
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from paths(v, path + (k,))
+            yield from walk(v, path + (k,))
     elif isinstance(value, list):
         for i, v in enumerate(value):
-            yield from paths(v, path + (i,))
+            yield from walk(v, path + (i,))
+
+
+def paths(value: Any) -> Iterator[tuple]:
+    """Every path into `value`, its own (the empty path) first."""
+    return (path for path, _node in walk(value))
 
 
 def replace(value: Any, path: tuple, new: Any) -> Any:

@@ -12,6 +12,7 @@ import pytest
 
 from builder import charts as C
 from builder.charts import Texts
+from tests._tree import walk
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -93,17 +94,6 @@ def texts(kind: str, labels: dict | None = None, title: str | None = None) -> Te
 
 def build(kind: str, rows=None, t=None) -> dict:
     return getattr(C, kind)(ROWS[kind] if rows is None else rows, t or texts(kind))
-
-
-def walk(node, path=()):
-    """Every (path, value) in a nested spec."""
-    yield path, node
-    if isinstance(node, dict):
-        for k, v in node.items():
-            yield from walk(v, path + (k,))
-    elif isinstance(node, list):
-        for i, v in enumerate(node):
-            yield from walk(v, path + (i,))
 
 
 @pytest.mark.parametrize("kind", C.KINDS)
