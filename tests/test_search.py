@@ -213,7 +213,7 @@ def _get(port: int, path: str) -> tuple[int, bytes]:
 
 
 def test_bulletin_serve_makes_the_full_text_index_soon_after_it_starts(content, tmp_path):
-    log = (tmp_path / "serve.log").open("w+", encoding="utf-8")
+    log = (tmp_path / "serve.log").open("a", encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "builder", "serve", str(content), "--port", "0",
          "--cache", str(tmp_path / "cache")], cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT,

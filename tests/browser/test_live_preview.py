@@ -31,7 +31,8 @@ class Served:
     def __init__(self, root: Path, cache: Path):
         self.content = root / "content"
         shutil.copytree(REPO / "content", self.content)
-        self.log = (root / "serve.log").open("w+", encoding="utf-8")
+        self.log_path = root / "serve.log"
+        self.log = self.log_path.open("a", encoding="utf-8")  # read by path: see test_serve.Server
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "builder", "serve", str(self.content), "--port", "0",
              "--cache", str(cache), "--templates", str(REPO / "site_templates")],
@@ -42,8 +43,7 @@ class Served:
     def _wait_for(self, pattern: str, seconds: float) -> str:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
-            self.log.seek(0)
-            m = re.search(pattern, self.log.read())
+            m = re.search(pattern, self.text())
             if m:
                 return m[1]
             assert self.proc.poll() is None, self.text()
@@ -51,8 +51,7 @@ class Served:
         raise AssertionError(f"no {pattern!r} in the server's output:\n{self.text()}")
 
     def text(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
+        return self.log_path.read_text(encoding="utf-8")
 
     def edit(self, name: str, old: str, new: str) -> None:
         """Save a file as an editor does: write a temporary file, then rename it over."""

@@ -29,7 +29,9 @@ class Server:
         if not self.content.exists():
             shutil.copytree(GOOD, self.content)
         self.log_path = root / "serve.log"
-        self.log = self.log_path.open("w+", encoding="utf-8")
+        # Appended to by the server, read here by path: a shared file offset would let the
+        # reader's seek(0) send the server's next line over the start of the log.
+        self.log = self.log_path.open("a", encoding="utf-8")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "builder", "serve", str(self.content), "--port", "0",
              "--cache", str(root / "cache"), *extra],
@@ -39,8 +41,7 @@ class Server:
         self.host, self.port = m[1], int(m[2])
 
     def text(self) -> str:
-        self.log.seek(0)
-        return self.log.read()
+        return self.log_path.read_text(encoding="utf-8")
 
     def wait_for(self, pattern: str, seconds: float = 60, count: int = 1) -> re.Match:
         end = time.monotonic() + seconds
