@@ -29,9 +29,9 @@ def read(path: Path, whole: Callable[[bytes], bool]) -> bytes | None:
     return data if whole(data) else None
 
 
-def write(path: Path, data: bytes, what: str) -> None:
-    """Write `data` to `path` through a temporary file beside it; `what` names it in the
-    warning logged when that fails."""
+def write(path: Path, data: bytes, what: str) -> bool:
+    """Write `data` to `path` through a temporary file beside it; whether it was written
+    (`what` names it in the warning logged when it was not)."""
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -39,8 +39,10 @@ def write(path: Path, data: bytes, what: str) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, path)
+        return True
     except OSError as err:
         log.warning("cannot cache %s in %s: %s", what, path.parent, err)
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
+        return False

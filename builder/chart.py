@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping, Sequence
 
-from . import _chartengine, cachefile
+from . import _chartengine
+from ._chartcache import cached_svg, write_svg
 from ._chartfont import FONT_DIRS as _FONT_DIRS
 from ._chartfont import MetricsFont, metrics_font
 from ._chartfont import installed_fonts as _fonts
@@ -267,30 +268,6 @@ def _draw_misses(misses: Mapping[str, _Planned], jobs: int, font: MetricsFont | 
 _WORKER = _chartengine._WORKER  # tests replace it with a worker that fails
 
 
-# --- The cache ---------------------------------------------------------------------------------
-
-def _cache_path(cache_dir: Path, key: str) -> Path:
-    return cache_dir / "charts" / f"{key}.svg"
-
-
-def cached_svg(cache_dir: Path | None, key: str) -> bytes | None:
-    """The cleaned SVG kept under `key` (`Chart.svg_key`), not yet `_chartsvg.own`ed."""
-    return cachefile.read(_cache_path(cache_dir, key), _whole_svg) if cache_dir is not None else None
-
-
-def _whole_svg(data: bytes) -> bool:  # else drawn again
-    try:
-        data.decode("utf-8")  # (read as bytes: a site's SVGs as str take twice the memory)
-    except UnicodeDecodeError:
-        return False
-    return data.startswith(b"<svg ") and data.endswith(b"</svg>")
-
-
-def _write(cache_dir: Path | None, key: str, svg: str) -> None:
-    if cache_dir is not None:
-        cachefile.write(_cache_path(cache_dir, key), svg.encode("utf-8"), "a chart")
-
-
 # --- The stage ---------------------------------------------------------------------------------
 
 class Drawing:
@@ -299,9 +276,9 @@ class Drawing:
     busy = property(lambda self: self._thread is not None and self._thread.is_alive())
 
     def __init__(self, planned: list[_Planned], failures: list[ChartFailure],
-                 svgs: dict[str, bytes], reasons: dict[str, str]):
+                 svgs: dict[str, bytes], reasons: dict[str, str], cache: Path | None):
         self._planned, self._failures = planned, failures
-        self._svgs, self._reasons = svgs, reasons
+        self._svgs, self._reasons, self._cache = svgs, reasons, cache
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
@@ -314,9 +291,15 @@ class Drawing:
         self._thread = threading.Thread(target=run, name="charts", daemon=True)
         self._thread.start()
 
-    def result(self) -> dict[str, Chart]:
-        """A `Chart` per request id, in request order; raises `ChartError` naming every
-        chart that could not be made."""
+    def index(self) -> dict[str, tuple[str, bytes]] | None:
+        """Waits; each chart's (SVG key, spec JSON) when every SVG is in the cache folder
+        (drawn with `keep=False`), else None. Raises `ChartError` as `result()` does."""
+        self._wait()
+        if any(self._svgs.values()):
+            return None  # some could not be written: `result()` has them
+        return {p.request.id: (p.key, p.spec_json) for p in self._planned}
+
+    def _wait(self) -> None:
         if self._thread is not None:
             self._thread.join()
         if self._error is not None:
@@ -326,16 +309,26 @@ class Drawing:
             for p in self._planned if p.key not in self._svgs]
         if failures:
             raise ChartError(failures)
+
+    def result(self) -> dict[str, Chart]:
+        """A `Chart` per request id, in request order; raises `ChartError` naming every
+        chart that could not be made."""
+        self._wait()
+        svgs = {k: v or cached_svg(self._cache, k) for k, v in self._svgs.items()}
+        if not all(svgs.values()):  # (kept only in the cache, and gone from it since)
+            raise ChartError([ChartFailure(p.request.id, p.request.kind, "removed from the cache")
+                              for p in self._planned if not svgs[p.key]])
         return {p.request.id: Chart(p.request.id, p.request.kind, p.spec_json,
-                                    _own(self._svgs[p.key], p.request.id),
+                                    _own(svgs[p.key], p.request.id),
                                     tuple(p.request.rows), p.key)
                 for p in self._planned}
 
 
 def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
-                  jobs: int = 1, elsewhere: bool = False) -> Drawing:
+                  jobs: int = 1, elsewhere: bool = False, keep: bool = True) -> Drawing:
     """Plan the charts, read the cached ones, and draw the rest: in worker processes in
-    the background (the caller may do other work until `result()`), else here and now."""
+    the background (the caller may do other work until `result()`), else here and now.
+    `keep=False`: hold no SVG that is in the cache folder (`Drawing.index`)."""
     cache = Path(cache_dir) if cache_dir is not None else None
     font = _measure_font(cache)
     planned, failures = _plan(requests, font is not None, cache)
@@ -346,7 +339,7 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
     for key in by_key:
         cached = cached_svg(cache, key)
         if cached is not None:
-            svgs[key] = cached
+            svgs[key] = cached if keep else b""
     misses = {key: p for key, p in by_key.items() if key not in svgs}
     reasons: dict[str, str] = {}
 
@@ -358,9 +351,9 @@ def start_drawing(requests: Sequence[ChartRequest], cache_dir: Path | None,
         except ValueError as err:
             reasons[key] = str(err)
             return
-        svgs[key] = svg.encode("utf-8")
-        _write(cache, key, svg)
-    drawing = Drawing(planned, failures, svgs, reasons)
+        data = svg.encode("utf-8")
+        svgs[key] = b"" if write_svg(cache, key, data) and not keep else data
+    drawing = Drawing(planned, failures, svgs, reasons, cache)
     if misses and jobs > 1 and len(misses) >= _POOL_MIN:
         # The engine holds the GIL while it draws: only the pool, whose threads wait on
         # pipes, can run behind the caller.

@@ -25,9 +25,9 @@ from typing import Iterator, Mapping
 
 from . import cachefile
 from ._chartsvg import own
-from .chart import Chart, ChartRequest, cached_svg, draw, engine_salt
+from .chart import Chart, ChartRequest, Drawing, cached_svg, draw, engine_salt
 
-__all__ = ["Ready", "ready", "record"]
+__all__ = ["Ready", "ready", "index"]
 
 _MAGIC = b"bulletin ready chart 1\n"
 _KEY_LEN = 64  # the SVG's digest, in hex
@@ -108,17 +108,22 @@ def ready(requests: Mapping[str, ChartRequest], cache_dir: Path | None
     return Ready(requests, keys, Path(cache_dir)), keys
 
 
-def record(charts: Mapping[str, Chart], keys: Mapping[str, str], cache_dir: Path | None) -> None:
-    """Write the file of each drawn chart that has none (after a build that drew them)."""
-    if cache_dir is None:
-        return
+def index(drawing: Drawing, requests: Mapping[str, ChartRequest], keys: Mapping[str, str],
+          cache_dir: Path | None) -> Ready | None:
+    """After a one-shot build drew its charts into the cache (`start_drawing(keep=False)`):
+    write each chart's file and give `Ready`, or None when some chart or file is not
+    in the cache (then `drawing.result()` has them all). Raises `ChartError`."""
+    drawn = drawing.index()
+    if drawn is None or cache_dir is None:
+        return None
     folder = _path(Path(cache_dir), "")
     try:
         present = set(os.listdir(folder))
     except OSError:
         present = set()
-    for cid, c in charts.items():
-        k = keys.get(cid)
-        if k is not None and k not in present and c.svg_key:
-            cachefile.write(folder / k, _MAGIC + c.svg_key.encode("ascii") + b"\n" + c.spec_utf8,
-                            "a chart's index entry")
+    for cid, (svg_key, spec) in drawn.items():
+        k = keys[cid]
+        if k not in present and not cachefile.write(
+                folder / k, _MAGIC + svg_key.encode("ascii") + b"\n" + spec, "a chart's index entry"):
+            return None
+    return Ready(requests, keys, Path(cache_dir))

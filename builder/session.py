@@ -171,10 +171,10 @@ class Session:
         # (`searchindex`); else while the charts are drawn, or while the pages render.
         t = time.perf_counter()
         requests = plan_charts(derived, catalog, self._requests)
-        # A one-shot build whose charts were all drawn before reads each where its page
-        # is rendered (`chartready`); else they are read or drawn here, all at once.
+        # A one-shot build reads each chart where its page is rendered (`chartready`), once
+        # all are drawn; else they are read or drawn here, all at once.
         lazy, keys = chartready.ready(requests, self.cache) if self.once else (None, {})
-        busy, drawn = (False, lambda: lazy) if lazy is not None else self._draw(requests)
+        busy, drawn = (False, lambda: lazy) if lazy is not None else self._draw(requests, keys)
         times["chart"] = time.perf_counter() - t
         t = time.perf_counter()
         plans, clashes = page_plans(derived, catalog, requests, self._rows)  # (ids only)
@@ -219,12 +219,9 @@ class Session:
             fulltext.add if fulltext else None,
             (lambda n, total: progress("render", n, total)) if progress else None,
             STREAM_NICE if stream else 0)
-        if keys and lazy is None:  # (while the workers render)
-            chartready.record(charts, keys, self.cache)
-        if self.once and rendering.forked and lazy is None:
-            # The workers have the charts; here they would only wait beside the pages
-            # coming in (270 MB at 20,000 projects). If a worker fails, the pages it did
-            # not render are rendered here, with the charts read again from the cache.
+        if self.once and rendering.forked and not isinstance(charts, chartready.Ready):
+            # The workers have the charts: not kept here beside the pages. Those of a worker
+            # that fails are rendered here, with the charts made again.
             self._charts = {}
             charts = _Later(lambda: dict(start_drawing(list(requests.values()), self.cache,
                                                        1).result()))
@@ -305,11 +302,12 @@ class Session:
 
     # --- what can be reused ---------------------------------------------------------------
 
-    def _draw(self, requests: Mapping[str, ChartRequest]
-              ) -> tuple[bool, Callable[[], dict[str, Chart]]]:
+    def _draw(self, requests: Mapping[str, ChartRequest], keys: Mapping[str, str]
+              ) -> tuple[bool, Callable[[], Mapping[str, Chart]]]:
         """Start drawing the charts whose request is not the last one's (those are not even
         looked up in the cache). Returns whether they are being drawn behind the caller,
-        and the function that waits for them: a Chart per request id."""
+        and the function that waits for them: a Chart per request id. A one-shot build
+        (`keys`) holds no chart the cache holds: pages read them there (`chartready`)."""
         out: dict[str, Chart] = {}
         todo = []
         for cid, req in requests.items():
@@ -318,10 +316,14 @@ class Session:
                 out[cid] = old[1]
             else:
                 todo.append(req)
-        drawing = start_drawing(todo, self.cache, self._jobs()) if todo else None
+        drawing = start_drawing(todo, self.cache, self._jobs(), keep=not keys) if todo else None
 
-        def drawn() -> dict[str, Chart]:
+        def drawn() -> Mapping[str, Chart]:
             nonlocal drawing
+            if keys and drawing is not None and (
+                    found := chartready.index(drawing, requests, keys, self.cache)) is not None:
+                drawing = None  # (its specs, filled: 200 MB at 5,000 projects)
+                return found
             if drawing is not None:
                 out.update(drawing.result())
                 drawing = None  # (its SVGs before `chart._own`: as many bytes as the charts)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+
+import pytest
+
+from builder import cachefile
 from builder import chart as CH
 from builder import chartready as R
-from builder.chart import ChartRequest, draw
+from builder.chart import ChartRequest, draw, start_drawing
 from tests.test_charts import ROWS, texts
 
 
@@ -32,25 +36,58 @@ def test_charts_are_found_only_once_all_are_recorded(tmp_path):
     drawn = draw(list(requests.values()), tmp_path)
     found, keys = R.ready(requests, tmp_path)
     assert found is None  # drawn, but not recorded
-    first = dict(list(drawn.items())[:2])
-    R.record(first, keys, tmp_path)
-    assert R.ready(requests, tmp_path)[0] is None
-    R.record(drawn, keys, tmp_path)
-    found, _ = R.ready(requests, tmp_path)
+    found = R.index(start_drawing(list(requests.values()), tmp_path, keep=False), requests, keys,
+                    tmp_path)
     assert found is not None and list(found) == list(requests) and len(found) == len(drawn)
+    assert isinstance(R.ready(requests, tmp_path)[0], R.Ready)
     for cid, c in drawn.items():
         got = found[cid]
         assert (got.spec_utf8, got.svg_utf8, got.rows, got.kind) == (c.spec_utf8, c.svg_utf8,
                                                                       c.rows, c.kind)
     assert "r-nothing" not in found
+    (tmp_path / "charts" / "ready" / keys[next(iter(requests))]).unlink()
+    assert R.ready(requests, tmp_path)[0] is None  # one is missing: none is found so
+
+
+def test_charts_drawn_into_the_cache_are_not_held_and_come_out_the_same(tmp_path):
+    requests = _requests()
+    kept = draw(list(requests.values()), tmp_path / "a")
+    drawing = start_drawing(list(requests.values()), tmp_path / "b", keep=False)
+    assert set(drawing._svgs.values()) == {b""}  # every SVG is in the cache folder only
+    _, keys = R.ready(requests, tmp_path / "b")
+    found = R.index(drawing, requests, keys, tmp_path / "b")
+    assert {cid: found[cid].svg_utf8 for cid in requests} == {c: kept[c].svg_utf8 for c in kept}
+    assert drawing.result() == kept
+
+
+def test_a_cache_that_cannot_be_written_keeps_the_charts_in_memory(tmp_path, monkeypatch):
+    requests = _requests()
+    kept = draw(list(requests.values()), None)
+    monkeypatch.setattr(cachefile, "write", lambda path, data, what: False)  # a full disk
+    drawing = start_drawing(list(requests.values()), tmp_path, keep=False)
+    _, keys = R.ready(requests, tmp_path)
+    assert R.index(drawing, requests, keys, tmp_path) is None
+    assert drawing.result() == kept
+    assert not (tmp_path / "charts").exists()
+
+
+def test_a_chart_that_cannot_be_drawn_is_named_as_with_result(tmp_path):
+    good = next(iter(_requests().values()))
+    bad = ChartRequest("r-bad", good.kind, good.rows, type(good.texts)("t", "d", {}))  # no labels
+    requests = {**_requests(), bad.id: bad}
+    drawing = start_drawing(list(requests.values()), tmp_path, keep=False)
+    _, keys = R.ready(requests, tmp_path)
+    with pytest.raises(CH.ChartError) as err:
+        R.index(drawing, requests, keys, tmp_path)
+    assert [f.id for f in err.value.failures] == ["r-bad"]
 
 
 def test_a_damaged_or_missing_file_is_made_again_not_an_error(tmp_path, monkeypatch):
     requests = _requests()
     drawn = draw(list(requests.values()), tmp_path)
     _, keys = R.ready(requests, tmp_path)
-    R.record(drawn, keys, tmp_path)
-    found, _ = R.ready(requests, tmp_path)
+    found = R.index(start_drawing(list(requests.values()), tmp_path, keep=False), requests, keys,
+                    tmp_path)
     a, b = list(requests)[:2]
     (tmp_path / "charts" / "ready" / keys[a]).write_bytes(b"half a fi")
     (tmp_path / "charts" / f"{drawn[b].svg_key}.svg").unlink()
