@@ -10,7 +10,7 @@ Exceptions exist only at the edges, all under one root::
     ├── BuildError                 content has errors: carries the Problems
     ├── ConfigError                the command line, a template or the environment is unusable
     ├── ChartError (chart.py)      the chart engine could not draw some charts
-    └── WriteError (write.py)      output/ could not be replaced (disk full, permissions)
+    └── WriteError (routes.py)     output/ could not be replaced (disk full, permissions)
         └── UnsafePath             a route that would escape output/ or clash on disk
 
 Commands catch `BulletinError`, print it and exit 1; nothing an editor can

@@ -50,6 +50,7 @@ from .searchidle import IdleIndexer
 from .searchindex import FullText
 from .render import Assets, build_assets, environment, render_page, robots
 from .validate import FileCache, default_jobs, validate
+from .write import Staging, StagedSite
 
 __all__ = ["Session", "Outcome", "default_templates"]
 
@@ -131,8 +132,11 @@ class Session:
         """The last complete site built (empty before the first success)."""
         return self._site
 
-    def rebuild(self, progress: Progress | None = None) -> Outcome:
-        """Build the site again; raises BuildError (with every Problem) and keeps the last site."""
+    def rebuild(self, progress: Progress | None = None, stage: Callable[[], Staging] | None = None
+                ) -> Outcome:
+        """Build the site again; raises BuildError (with every Problem) and keeps the last site.
+        `stage()`: the new output folder, asked for when pages are rendered in workers: they
+        put them there, not sent back (`bulletin build`; `Outcome.files` is a `StagedSite`)."""
         times: dict[str, float] = {}
         t0 = time.perf_counter()
         if self.indexer is not None:
@@ -214,17 +218,12 @@ class Session:
             return render_page(page, charts, catalog, site, assets, env)
         if stream:  # Pagefind takes the pages in route order
             stale = sorted(stale, key=lambda plan: plan.route)
+        staging = stage() if stage and renderpool.use_pool(len(stale), self._jobs()) else None
         rendering = renderpool.start(
             stale, render, self._jobs(), fulltext.prepare if fulltext else None,
             fulltext.add if fulltext else None,
             (lambda n, total: progress("render", n, total)) if progress else None,
-            STREAM_NICE if stream else 0)
-        if self.once and rendering.forked and not isinstance(charts, chartready.Ready):
-            # The workers have the charts: not kept here beside the pages. Those of a worker
-            # that fails are rendered here, with the charts made again.
-            self._charts = {}
-            charts = _Later(lambda: dict(start_drawing(list(requests.values()), self.cache,
-                                                       1).result()))
+            STREAM_NICE if stream else 0, staging.put if staging else None)
         if fulltext is not None:
             fulltext.start()  # Pagefind, fed as pages come (after the fork: see searchindex)
         try:
@@ -238,30 +237,32 @@ class Session:
             other_work()  # while Pagefind, on one core, writes its files
         files: dict[str, bytes] = {}
         for plan in plans:
-            files[plan.route] = fresh[plan.route] if plan.route in fresh else self._site[plan.route]
+            if plan.route not in rendering.put:
+                files[plan.route] = fresh[plan.route] if plan.route in fresh else self._site[plan.route]
         files.update((k, v) for k, v in fresh.items() if k not in files)  # robots.txt
         files.update(assets.files)
         files.update(side["data"])
         files.update(side["feeds"])
         t = time.perf_counter()
         files.update(side["names"])
+        site = StagedSite(files, rendering.put, staging) if staging and rendering.put else files
         if fulltext is not None:
             if progress:
                 progress("search", 0, 1)
-            files.update(fulltext.finish(files))
+            files.update(fulltext.finish(site))
             if progress:
                 progress("search", 1, 1)
         files.update(self._index)  # search="idle": the last index, until the next is made
         times["search"] = time.perf_counter() - t
-        changed = frozenset(r for r, b in files.items() if self._site.get(r) != b) | \
-            frozenset(set(self._site) - set(files))
+        changed = frozenset(r for r, b in site.items() if self._site.get(r) != b) | \
+            frozenset(set(self._site) - set(site)) if self._site else frozenset(site)
         with self._lock:
-            self._site = files
+            self._site = site
         self._last = (plans, derived)
         if self.indexer is not None:
-            self.indexer.schedule(files, kinds, derived, catalog)
+            self.indexer.schedule(site, kinds, derived, catalog)
         times["total"] = time.perf_counter() - t0
-        return Outcome(derived, tuple(problems), files, changed, len(plans), n_charts,
+        return Outcome(derived, tuple(problems), site, changed, len(plans), n_charts,
                        len(stale), times)
 
     def _indexed(self, files: Mapping[str, bytes], bundle: dict[str, bytes]) -> None:
@@ -378,24 +379,3 @@ class Session:
                 if plan.kind == "bulletin":
                     deps.pop(k, None)
         return stale
-
-
-class _Later(Mapping):
-    """A mapping made when it is first read."""
-
-    def __init__(self, make: Callable[[], Mapping]):
-        self._make, self._made = make, None
-
-    def _get(self) -> Mapping:
-        if self._made is None:
-            self._made = self._make()
-        return self._made
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._get()[key]
-
-    def __iter__(self) -> Any:
-        return iter(self._get())
-
-    def __len__(self) -> int:
-        return len(self._get())

@@ -1,17 +1,19 @@
 """Stage 6, write: the one module that touches the output folder.
 
-`write_site` checks every route (`safe_route`; clashes by case, Unicode form,
-or file versus folder), then stages the site in `.<name>.staging-<random>`
-beside `out`: a file whose bytes equal the old `out`'s at its route is
-hard-linked from it, any other is written (O_EXCL). Nothing in the old output
-is followed through a symlink. Linux swaps the folders in one step
-(`renameat2` RENAME_EXCHANGE), so `out` is always the complete old or the
-complete new site; elsewhere, or on EINVAL, `out` is renamed aside and the
-staging renamed in, leaving `out` missing for the microseconds between. The
-old site stays as `.<name>.old-<random>` for KEEP_OLD_SECONDS, then a later
-write removes it, so a reader that opened it before the swap finds every
-file. A failure before the swap removes the staging and raises `WriteError`
-in plain words, `out` untouched. POSIX only (Linux, macOS).
+The new site is made in `.<name>.staging-<random>` beside `out` (`Staging`): a
+file whose bytes equal the old `out`'s at its route is hard-linked from it, any
+other is written (O_EXCL). Files go in as they are made, from forked render
+workers too (a one-shot build's pages never come back to the build process);
+`publish` puts in the rest, checks every route (`routes.check_routes`: escapes,
+clashes by case, Unicode form, or file versus folder) and swaps the folder in.
+Nothing in the old output is followed through a symlink. Linux swaps the folders
+in one step (`renameat2` RENAME_EXCHANGE), so `out` is always the complete old or
+the complete new site; elsewhere, or on EINVAL, `out` is renamed aside and the
+staging renamed in, leaving `out` missing for the microseconds between. The old
+site stays as `.<name>.old-<random>` for KEEP_OLD_SECONDS, then a later write
+removes it, so a reader that opened it before the swap finds every file. A
+failure before the swap removes the staging and raises `WriteError` in plain
+words, `out` untouched. `write_site` does it all at once. POSIX only (Linux, macOS).
 """
 
 from __future__ import annotations
@@ -21,30 +23,20 @@ import ctypes
 import errno
 import fcntl
 import os
-import re
 import secrets
 import shutil
 import stat
 import sys
 import time
-import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import unquote
 
-from .errors import BulletinError
+from .routes import UnsafePath, WriteError, check_routes, safe_route
 
-__all__ = ["WriteReport", "WriteError", "UnsafePath", "write_site", "safe_route", "clean_leftovers"]
-
-
-class WriteError(BulletinError):
-    """Raised when the output could not be written; the previous site is unchanged."""
-
-
-class UnsafePath(WriteError):
-    """Raised when a route could leave the output folder or clash with another route."""
+__all__ = ["WriteReport", "WriteError", "UnsafePath", "Staging", "StagedSite", "write_site",
+           "safe_route", "clean_leftovers"]
 
 
 @dataclass(frozen=True)
@@ -55,100 +47,6 @@ class WriteReport:
     linked: int   # unchanged files carried over by hard link (no write)
     removed: int  # files in the old output that the new site no longer has
     seconds: float
-
-
-_RESERVED = {"con", "prn", "aux", "nul", "conin$", "conout$"} | {
-    f"{port}{n}" for port in ("com", "lpt") for n in "0123456789¹²³"}
-_FORBIDDEN = frozenset('\\<>:"|?*')  # backslash, and what Windows forbids in names
-_MAX_SEGMENT_BYTES = 255
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
-
-def _segment_problem(seg: str) -> str | None:
-    """Why one path segment is unsafe, or None."""
-    if seg == "":
-        return "it has an empty segment ('//', or a '/' at the start or end)"
-    if seg in (".", ".."):
-        return f"'{seg}' segments are not allowed"
-    if _CONTROL.search(seg):
-        return "it contains a control character"
-    if _FORBIDDEN.intersection(seg):
-        return 'it contains a backslash or a character Windows forbids (< > : " | ? *)'
-    if seg[-1] in ". ":
-        return f"{seg!r} ends with a dot or a space, which Windows drops"
-    if seg.split(".", 1)[0].rstrip(" ").lower() in _RESERVED:
-        return f"{seg!r} is a reserved device name on Windows"
-    try:
-        size = len(seg.encode("utf-8"))
-    except UnicodeEncodeError:
-        return "it is not valid Unicode"
-    if size > _MAX_SEGMENT_BYTES:
-        return f"a segment is {size} bytes long; file systems allow {_MAX_SEGMENT_BYTES}"
-    if "%" in seg:  # a server or tool downstream may decode it, once or more
-        decoded = unquote(unquote(unquote(seg)))
-        if "/" in decoded or "\\" in decoded:
-            return "it contains a percent-encoded slash or backslash"
-        if decoded in (".", ".."):
-            return "it contains a percent-encoded '.' or '..' segment"
-        if _CONTROL.search(decoded):
-            return "it contains a percent-encoded control character"
-    return None
-
-
-def safe_route(route: str) -> str:
-    """Return `route` if it is a safe POSIX relative path, else raise UnsafePath.
-
-    Nothing is repaired: a route is accepted only in its one canonical
-    spelling (no `./`, `//`, `..`, leading or trailing `/`), so two accepted
-    strings never name one file on Linux.
-    """
-    _check_routes([route])
-    return route
-
-
-def _fold(segment: str) -> str:
-    """The name a case- and normalisation-insensitive file system sees."""
-    if segment.isascii():
-        return segment.lower()
-    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", segment).casefold())
-
-
-def _check_routes(routes: list[str]) -> None:
-    """Raise UnsafePath naming every bad route and every clash between two routes."""
-    problems = []
-    seen: dict[str, tuple[str, bool, str]] = {}  # folded prefix -> (prefix, is_file, route)
-    memo: dict[str, tuple[str | None, str]] = {}  # segment -> (problem, folded)
-    for route in routes:
-        if not isinstance(route, str) or route.startswith("/"):
-            why = "it is not text" if not isinstance(route, str) else "it is absolute"
-            problems.append(f"{route!r}: {why}")
-            continue
-        segs = route.split("/")
-        key = prefix = ""
-        for i, seg in enumerate(segs):
-            if (known := memo.get(seg)) is None:
-                known = memo[seg] = (_segment_problem(seg), _fold(seg))
-            if known[0]:
-                problems.append(f"{route!r}: {known[0]}")
-                break
-            key += "/" + known[1]
-            prefix, is_file = (prefix + "/" + seg if i else seg), i == len(segs) - 1
-            prev = seen.setdefault(key, (prefix, is_file, route))
-            if prev[0] != prefix:
-                problems.append(f"{prev[2]!r} and {route!r} clash: {prev[0]!r} and {prefix!r} "
-                                "differ only by letter case or Unicode form, so they are one "
-                                "name on case-insensitive file systems (macOS, Windows)")
-                break
-            if prev[2] != route and (prev[1] or is_file):
-                problems.append(f"{prev[2]!r} and {route!r} clash: {prefix!r} cannot be both "
-                                "a file and a folder")
-                break
-    if len(problems) == 1:
-        raise UnsafePath(f"unsafe output path {problems[0]}")
-    if problems:
-        more = f"\n  … and {len(problems) - 10} more" if len(problems) > 10 else ""
-        raise UnsafePath(f"{len(problems)} unsafe output paths:\n  "
-                         + "\n  ".join(problems[:10]) + more)
 
 
 _AT_FDCWD = -100  # renameat2's third argument, 2, is RENAME_EXCHANGE
@@ -236,9 +134,9 @@ def _lock(path: str) -> int | None:
     return fd
 
 
-def _scan(out: str) -> dict[str, int]:
-    """Every non-folder in the old output: route -> size, or -1 if not a regular file."""
-    found: dict[str, int] = {}
+def _scan(out: str) -> set[str]:
+    """Every non-folder in the old output (named by its folder's entries: no stat)."""
+    found: set[str] = set()
     stack = [("", out)]
     while stack:
         rel, path = stack.pop()
@@ -247,18 +145,20 @@ def _scan(out: str) -> dict[str, int]:
                 if e.is_dir(follow_symlinks=False):
                     stack.append((rel + e.name + "/", e.path))
                 else:
-                    found[rel + e.name] = (e.stat(follow_symlinks=False).st_size
-                                           if e.is_file(follow_symlinks=False) else -1)
+                    found.add(rel + e.name)
     return found
 
 
 def _same_bytes(path: str, data: bytes) -> bool:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    """Whether `path` is a regular file (not a link to one) holding `data`."""
+    try:  # (O_NONBLOCK: a FIFO left in the old output must not hang the build)
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return False
     try:  # one read returns a regular file whole (up to 2 GiB on Linux); a short one differs
-        return os.read(fd, len(data) + 1) == data
+        st = os.fstat(fd)
+        return (stat.S_ISREG(st.st_mode) and st.st_size == len(data)
+                and os.read(fd, len(data) + 1) == data)
     finally:
         os.close(fd)
 
@@ -274,101 +174,186 @@ def _write_new(path: str, data: bytes) -> None:
         raise OSError(e.errno, e.strerror, e.filename or path) from None
 
 
-def _stage(files: Mapping[str, bytes], routes: list[str], stage: str, out: str,
-           old: dict[str, int], progress: Callable[[int, int], None] | None) -> tuple[int, int]:
-    """Fill the staging folder; return (written, linked)."""
-    written = linked = 0
-    made = {""}
-    can_link = True
-    total = len(routes)
-    step = max(1, -(-total // 100))
-    for done, route in enumerate(routes, 1):
-        data = files[route]
+class Staging:
+    """The new site, made in `.<name>.staging-<random>` beside `out` and swapped in by
+    `publish`. Files go in as they are made (`put`), from forked render workers too
+    (each counts its own). On any failure, `discard` it: `out` is untouched."""
+
+    def __init__(self, out: Path | str):
+        self.out = out_s = os.path.abspath(os.fspath(out))
+        parent, name = os.path.split(out_s)
+        st: os.stat_result | None = None
+        try:
+            os.makedirs(parent, exist_ok=True)
+            parent_dev = os.stat(parent).st_dev
+            st = os.lstat(out_s)
+        except FileNotFoundError:
+            pass
+        except OSError as e:
+            raise _failure(e, None, out_s, False) from None
+        if not name or (st is not None and not stat.S_ISDIR(st.st_mode)):
+            what = ("the file system root" if not name else "a symbolic link"
+                    if st and stat.S_ISLNK(st.st_mode) else "not a folder")
+            raise WriteError(f"refusing to publish to {out_s}: it is {what}; "
+                             "the output must be a real folder (or not exist yet)")
+        if st is not None and st.st_dev != parent_dev:
+            raise WriteError(f"cannot publish to {out_s}: it is a mount point, which cannot be "
+                             "swapped atomically; use a folder inside it")
+        clean_leftovers(out_s)  # old sites past their time, and what killed builds left
+        self.existed, self.path, self._named = st is not None, "", ""
+        self._locks: list[int] = []
+        self._made, self._can_link = {""}, True
+        self._old = {"": st is not None}  # folders of the old output: real ones (no symlink)?
+        self.written = self.linked = 0
+        try:
+            self._named = path = os.path.join(parent, f".{name}.staging-{secrets.token_hex(8)}")
+            os.mkdir(path, 0o755)
+            self.path = path
+            self._locks += [fd] if (fd := _lock(path)) is not None else []
+            if st is not None:
+                os.chmod(path, stat.S_IMODE(st.st_mode))
+        except BaseException as e:
+            raise self._failed(e) from None
+
+    def put(self, route: str, data: bytes) -> bool:
+        """Write one file (replacing what a failed worker may have left); whether it was
+        hard-linked from the old site, its bytes being the same."""
+        safe_route(route)  # (clashes between routes: `publish` checks them all)
+        return self._put(route, data)
+
+    def _put(self, route: str, data: bytes) -> bool:
         folder = route.rpartition("/")[0]
-        if folder not in made:
+        if folder not in self._made:
             segs = folder.split("/")
             for sub in ("/".join(segs[:i]) for i in range(1, len(segs) + 1)):
-                if sub not in made:
-                    os.mkdir(f"{stage}/{sub}", 0o755)
-                    made.add(sub)
-        dst, src = f"{stage}/{route}", f"{out}/{route}"
-        same = can_link and old.get(route) == len(data) and _same_bytes(src, data)
-        if same:
+                if sub not in self._made:
+                    with contextlib.suppress(FileExistsError):  # made by another worker
+                        os.mkdir(f"{self.path}/{sub}", 0o755)
+                    self._made.add(sub)
+        dst, src = f"{self.path}/{route}", f"{self.out}/{route}"
+        for again in (False, True):
             try:
-                os.link(src, dst, follow_symlinks=False)
-                linked += 1
-            except OSError as e:  # cross-device, no hard links here, or too many links
-                can_link = e.errno == errno.EMLINK
-                same = False
-        if not same:
-            _write_new(dst, data)
-            written += 1
-        if progress is not None and (done % step == 0 or done == total):
-            progress(done, total)
-    return written, linked
+                if self._can_link and self._old_folder(folder) and _same_bytes(src, data):
+                    try:
+                        os.link(src, dst, follow_symlinks=False)
+                        self.linked += 1
+                        return True
+                    except OSError as e:  # cross-device, no hard links here, or too many links
+                        if e.errno == errno.EEXIST:
+                            raise
+                        self._can_link = e.errno == errno.EMLINK
+                _write_new(dst, data)
+                self.written += 1
+                return False
+            except FileExistsError:
+                if again:
+                    raise
+                os.unlink(dst)
+        return False  # (not reached)
+
+    def _old_folder(self, folder: str) -> bool:
+        """Whether the old output has `folder`, reached through no symbolic link."""
+        real = self._old.get(folder)
+        if real is None:
+            try:
+                real = (self._old_folder(folder.rpartition("/")[0])
+                        and stat.S_ISDIR(os.lstat(f"{self.out}/{folder}").st_mode))
+            except OSError:
+                real = False
+            self._old[folder] = real
+        return real
+
+    def read(self, route: str) -> bytes:
+        """A file put in before (by a render worker)."""
+        fd = os.open(f"{self.path}/{route}", os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with open(fd, "rb") as f:
+            return f.read()
+
+    def publish(self, files: Mapping[str, bytes], *,
+                progress: Callable[[int, int], None] | None = None) -> WriteReport:
+        """Put in `files` ({route: bytes}, or a `StagedSite` of this staging) and swap the
+        folder in as `out`, atomically."""
+        start, put = time.perf_counter(), {}
+        if isinstance(files, StagedSite):
+            files, put = files.files, files.put
+        routes = sorted(files)
+        if bad := [r for r in routes if not isinstance(files[r], (bytes, bytearray, memoryview))]:
+            self.discard()
+            raise TypeError(f"the content of these routes is not bytes: {bad[:5]}")
+        try:
+            check_routes(sorted([*routes, *put]))
+            step, total = max(1, -(-len(routes) // 100)), len(routes)
+            for done, route in enumerate(routes, 1):
+                self._put(route, files[route])
+                if progress is not None and (done % step == 0 or done == total):
+                    progress(done, total)
+            if self.existed and (fd := _lock(self.out)) is not None:
+                self._locks.append(fd)  # (None while another build swaps: then go unlocked)
+            old = _scan(self.out) if self.existed else set()
+            _swap(self.path, self.out, self.existed)
+        except BaseException as e:
+            raise self._failed(e) from None
+        with contextlib.suppress(OSError):  # make the renames durable
+            fd = os.open(os.path.dirname(self.out), os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        self._unlock()  # the old site stays a while, unlocked, for readers in it
+        linked = self.linked + sum(put.values())
+        removed = sum(1 for route in old if route not in files and route not in put)
+        return WriteReport(self.written + len(put) - sum(put.values()), linked, removed,
+                           time.perf_counter() - start)
+
+    def discard(self) -> None:
+        """Remove the staging folder (a build that failed)."""
+        if self.path:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = ""
+        self._unlock()
+
+    def _unlock(self) -> None:
+        while self._locks:
+            os.close(self._locks.pop())
+
+    def _failed(self, e: BaseException) -> BaseException:
+        self.discard()
+        return _failure(e, self._named, self.out, self.existed) if isinstance(e, OSError) else e
+
+
+class StagedSite(Mapping):
+    """A site ({route: bytes}) of which some files were put in a `Staging` already (by
+    render workers): those are read back from it when asked for."""
+
+    def __init__(self, files: Mapping[str, bytes], put: Mapping[str, bool], staging: Staging):
+        self.files, self.put, self._staging = files, put, staging  # put: route -> linked
+
+    def __getitem__(self, route: str) -> bytes:
+        if route in self.files:
+            return self.files[route]
+        if route in self.put:
+            return self._staging.read(route)
+        raise KeyError(route)
+
+    def __contains__(self, route: object) -> bool:
+        return route in self.files or route in self.put
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.files
+        yield from (r for r in self.put if r not in self.files)
+
+    def __len__(self) -> int:
+        return len(self.files) + sum(1 for r in self.put if r not in self.files)
 
 
 def write_site(files: Mapping[str, bytes], out: Path | str, *,
                progress: Callable[[int, int], None] | None = None) -> WriteReport:
     """Publish `files` ({route: bytes}) as the folder `out`, atomically."""
-    start = time.perf_counter()
     routes = sorted(files)
     if bad := [r for r in routes if not isinstance(files[r], (bytes, bytearray, memoryview))]:
         raise TypeError(f"the content of these routes is not bytes: {bad[:5]}")
-    _check_routes(routes)
-    out_s = os.path.abspath(os.fspath(out))
-    parent, name = os.path.split(out_s)
-    st: os.stat_result | None = None
-    try:
-        os.makedirs(parent, exist_ok=True)
-        parent_dev = os.stat(parent).st_dev
-        st = os.lstat(out_s)
-    except FileNotFoundError:
-        pass
-    except OSError as e:
-        raise _failure(e, None, out_s, False) from None
-    if not name or (st is not None and not stat.S_ISDIR(st.st_mode)):
-        what = ("the file system root" if not name else "a symbolic link"
-                if st and stat.S_ISLNK(st.st_mode) else "not a folder")
-        raise WriteError(f"refusing to publish to {out_s}: it is {what}; "
-                         "the output must be a real folder (or not exist yet)")
-    if st is not None and st.st_dev != parent_dev:
-        raise WriteError(f"cannot publish to {out_s}: it is a mount point, which cannot be "
-                         "swapped atomically; use a folder inside it")
-    clean_leftovers(out_s)  # old sites past their time, and what killed builds left
-    stage = lock = old_lock = None
-    try:
-        path = os.path.join(parent, f".{name}.staging-{secrets.token_hex(8)}")
-        os.mkdir(path, 0o755)
-        stage = path
-        lock = _lock(stage)
-        if st is not None:
-            os.chmod(stage, stat.S_IMODE(st.st_mode))
-        old = _scan(out_s) if st is not None else {}
-        written, linked = _stage(files, routes, stage, out_s, old, progress)
-        if st is not None:
-            old_lock = _lock(out_s)  # None while another build swaps: then go unlocked
-        _swap(stage, out_s, st is not None)
-    except BaseException as e:
-        if stage is not None:
-            shutil.rmtree(stage, ignore_errors=True)
-        for fd in (lock, old_lock):
-            if fd is not None:
-                os.close(fd)
-        if isinstance(e, OSError):
-            raise _failure(e, stage or path, out_s, st is not None) from None
-        raise
-    with contextlib.suppress(OSError):  # make the renames durable
-        fd = os.open(parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-    for fd in (lock, old_lock):  # the old site stays a while, unlocked, for readers in it
-        if fd is not None:
-            os.close(fd)
-    removed = sum(1 for route in old if route not in files)
-    return WriteReport(written, linked, removed, time.perf_counter() - start)
+    check_routes(routes)  # (before anything is made)
+    return Staging(out).publish(files, progress=progress)
 
 
 def clean_leftovers(out: Path | str) -> int:

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from builder import _pagefind, apart, chart, renderpool, search, session, validate
+from builder import (_pagefind, apart, chart, pipeline, renderpool, search, session, validate,
+                     write)
 from builder.pages import page_plans
 from builder.session import Session
 
@@ -119,9 +120,8 @@ def test_the_plain_builds_index_is_what_pagefind_makes_of_the_finished_site(site
 
 
 def test_a_build_whose_render_worker_dies_still_equals_the_plain_one(site, workers, monkeypatch):
-    """`bulletin build` (a session used once) lets go of its charts once the workers have
-    them; when a worker dies, the pages it did not render are rendered here, with the
-    charts read again from the cache."""
+    """`bulletin build` (a session used once) never holds the charts (its pages read them
+    from the cache); when a worker dies, the pages it did not render are rendered here."""
     from builder import session as S
     root, content, plain = site
     parent = os.getpid()
@@ -171,3 +171,60 @@ def test_a_build_reading_each_chart_in_its_worker_equals_the_plain_one(site, wor
     monkeypatch.setattr(session.chartready, "ready", damaging)
     assert not _differ(once(), plain)
     assert svg.is_file()
+
+
+def test_a_build_whose_workers_write_the_pages_equals_the_plain_one(site, workers, tmp_path,
+                                                                    monkeypatch):
+    """`bulletin build`: the render workers put their pages straight into the new output
+    folder; a second build links every unchanged file from the first."""
+    root, content, plain = site
+    out, parent, real = tmp_path / "output", os.getpid(), write.Staging.put
+
+    def put(self, route, data):
+        if os.getpid() != parent:
+            (tmp_path / f"put-{os.getpid()}").touch()
+        return real(self, route, data)
+    monkeypatch.setattr(write.Staging, "put", put)
+    first = pipeline.build(content, out, root / "cache-put", jobs=2)
+    assert 2 in workers and len(list(tmp_path.glob("put-*"))) == 2  # put by both workers
+    assert _tree(out) == plain
+    assert first.write.written == len(plain) and first.write.linked == 0
+    second = pipeline.build(content, out, root / "cache-put", jobs=2)
+    assert _tree(out) == plain
+    assert (second.write.written, second.write.linked, second.write.removed) == (0, len(plain), 0)
+    assert not list(tmp_path.glob(".output.staging-*"))  # (the old site stays a few seconds)
+
+
+def test_a_worker_that_dies_halfway_through_a_page_leaves_no_trace(site, workers, tmp_path,
+                                                                   monkeypatch):
+    root, content, plain = site
+    parent = os.getpid()
+    real = write.Staging.put
+
+    def dying(self, route, data):
+        if os.getpid() != parent and route.startswith("projects/p-"):
+            real(self, route, data[:100])  # half a page in the new folder, then killed
+            (tmp_path / "died").touch()
+            os._exit(9)
+        return real(self, route, data)
+    monkeypatch.setattr(write.Staging, "put", dying)
+    pipeline.build(content, tmp_path / "output", root / "cache-put", jobs=2)
+    assert 2 in workers and (tmp_path / "died").exists()
+    assert _tree(tmp_path / "output") == plain
+
+
+def test_a_build_that_fails_after_the_workers_wrote_leaves_the_output_as_it_was(
+        site, workers, tmp_path, monkeypatch):
+    root, content, plain = site
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "old.html").write_text("the previous site", encoding="utf-8")
+
+    def broken(*args):
+        raise RuntimeError("a bug after the pages were rendered")
+    monkeypatch.setattr(session, "sitemap_files", broken)
+    with pytest.raises(RuntimeError):
+        pipeline.build(content, out, root / "cache-put", jobs=2)
+    assert 2 in workers
+    assert _tree(out) == {"old.html": b"the previous site"}
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]

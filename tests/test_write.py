@@ -582,3 +582,13 @@ def test_readers_never_see_a_missing_file_or_a_mixed_site(fs):
     assert reads[0] > 50
     assert tree(out) == versions[0] and leftovers(out) == []
     assert tree(kept(out)[-1]) == versions[1]
+
+
+def test_a_fifo_in_the_old_output_is_replaced_without_hanging(tmp_path):
+    out = tmp_path / "output"
+    out.mkdir()
+    os.mkfifo(out / "index.html")  # opened for reading, it would wait for a writer forever
+    files = {"index.html": b"same"}
+    report = write_site(files, out)
+    assert (report.written, report.linked, report.removed) == (1, 0, 0)
+    assert tree(out) == files
