@@ -73,7 +73,6 @@ class Rendering:
         self._on_page, self._progress, self._put = on_page, progress, put
         self.pages: dict[str, bytes] = {}
         self.put: dict[str, bool] = {}  # pages a worker put in the output: route -> linked
-        self.extras: dict[str, Any] = {}
         self.failed: str | None = None  # why the pool stopped (then `result` renders the rest)
         self._thread: threading.Thread | None = None
         self._pids: list[int] = []
@@ -88,7 +87,6 @@ class Rendering:
             self.put[route], data = data, None
         else:
             self.pages[route] = data
-        self.extras[route] = extra
         if self._on_page is not None:
             self._on_page(route, data, extra)
         n = len(self.pages) + len(self.put)
@@ -215,7 +213,7 @@ def start(plans: Sequence[Plan], render: Render, jobs: int, extra: Extra | None 
     says so (this process may do other work until `result()`), else here and now.
 
     `render(page)` gives a page's bytes; `extra(route, bytes)`, if given, is made beside
-    them (in the worker) and kept in `Rendering.extras`; `on_page(route, bytes, extra)`
+    them (in the worker) and handed to `on_page(route, bytes, extra)`, which
     is called here as each page arrives, from another thread (it must be thread-safe).
     `nice`: the workers' niceness, above this process's (what they feed should not wait).
     `put(route, bytes)`, if given, is where the workers put their pages in the output

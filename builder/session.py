@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
-from . import apart, chartready, renderpool
+from . import apart, chartready, collector, renderpool
 from .chart import Chart, ChartRequest, start_drawing, warm
 from .chartplan import plan_charts
 from .deps import page_sources, records_by_path, shape, templates_key
@@ -210,6 +210,8 @@ class Session:
             other_work()  # while the charts are drawn
         t = time.perf_counter()
         charts: Mapping[str, Chart] = drawn()
+        if self.once and busy:
+            collector.give_back()  # what drawing them left (forked workers would copy it)
         n_charts = len(charts)
         times["chart"] += time.perf_counter() - t
         t = time.perf_counter()
