@@ -1,8 +1,12 @@
-"""builder.collector: the cyclic collector paused, resumed, and given back as it was."""
+"""builder.collector: the cyclic collector paused, resumed, and given back as it was; freed
+memory handed back to the system."""
 
 from __future__ import annotations
 
 import gc
+from pathlib import Path
+
+import pytest
 
 from builder import collector
 
@@ -28,3 +32,23 @@ def test_what_a_frozen_pause_made_is_out_of_the_collectors_reach():
         assert gc.get_freeze_count() >= before + 1000 and gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS")) / 1024
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists() or collector._libc() is None
+                    or not hasattr(collector._libc(), "malloc_trim"), reason="glibc on Linux")
+def test_memory_a_stage_freed_among_what_lives_on_goes_back_to_the_system():
+    big, kept = [], []
+    for i in range(4000):  # 200 MB in pieces, each followed by a small piece that lives on
+        big.append(bytes([i % 251]) * 50_000)
+        kept.append(bytes([i % 251]) * 700)
+    del big
+    before = _rss_mb()
+    collector.give_back()
+    after = _rss_mb()
+    assert before - after > 100, (before, after)
+    assert len(kept) == 4000
