@@ -237,6 +237,8 @@ class Session:
             times["render"] += time.perf_counter() - t
         if stream:
             other_work()  # while Pagefind, on one core, writes its files
+        if self.once:
+            collector.give_back()  # (what the pages' arrival and the data files' left)
         files: dict[str, bytes] = {}
         for plan in plans:
             if plan.route not in rendering.put:
