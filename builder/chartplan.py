@@ -128,6 +128,10 @@ def campaign_request(d: Derived, t: Catalog, cid: str) -> ChartRequest | None:
     return ChartRequest(f"campaign-{cid}", "campaign", tuple(rows), _texts(t, "campaign", subject))
 
 
+def _month(e: Any) -> str:
+    return e.month
+
+
 def project_request(d: Derived, t: Catalog, pid: str, year: int | None = None,
                     named: bool = True) -> ChartRequest | None:
     """A project's year; `named=False` (its own page, under its name) titles it by the year
@@ -135,11 +139,10 @@ def project_request(d: Derived, t: Catalog, pid: str, year: int | None = None,
     pv = d.projects[pid]
     p = pv.project
     year = year or pv.year
-    plan = (p.annual_plan or {}).get(year)
-    rows = tuple({"month": e.month, "completed_ytd": e.completed_ytd,
-                  "annual_plan": value_of(plan)}
-                 for e in sorted(p.progress, key=lambda e: e.month)
-                 if e.month.startswith(str(year)) and e.completed_ytd is not None)
+    plan, prefix = value_of((p.annual_plan or {}).get(year)), str(year)
+    rows = tuple({"month": e.month, "completed_ytd": e.completed_ytd, "annual_plan": plan}
+                 for e in sorted(p.progress, key=_month)
+                 if e.completed_ytd is not None and e.month.startswith(prefix))
     if not rows:
         return None
     subject = f"{_en(t, p)} {year}"
