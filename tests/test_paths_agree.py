@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -228,3 +229,26 @@ def test_a_build_that_fails_after_the_workers_wrote_leaves_the_output_as_it_was(
     assert 2 in workers
     assert _tree(out) == {"old.html": b"the previous site"}
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_disk_that_fills_while_the_workers_write_leaves_the_output_as_it_was(
+        site, workers, tmp_path, tmpfs):
+    root, content, plain = site
+    mnt = tmpfs(f"{2 * sum(map(len, plain.values())) // 2**20 + 8}m")  # room for two sites
+    out = mnt / "output"
+    pipeline.build(content, out, root / "cache-put", jobs=2)
+    assert _tree(out) == plain
+    edited = tmp_path / "content"
+    shutil.copytree(content, edited)
+    site_yaml = edited / "site.yaml"
+    text = site_yaml.read_text(encoding="utf-8")
+    site_yaml.write_text(re.sub(r"^title: (.*)$", r"title: \1（新）", text, count=1, flags=re.M),
+                         encoding="utf-8")  # every page changes: none can be linked
+    free = os.statvfs(mnt)
+    with open(mnt / "filler", "wb") as f:
+        f.write(b"\0" * max(0, free.f_bavail * free.f_frsize - 64 * 1024))
+    with pytest.raises(write.WriteError, match="the disk is full"):
+        pipeline.build(edited, out, root / "cache-put", jobs=2)
+    assert 2 in workers
+    assert _tree(out) == plain
+    assert sorted(p.name for p in mnt.iterdir()) == ["filler", "output"]
