@@ -230,26 +230,27 @@ class Staging:
                     with contextlib.suppress(FileExistsError):  # made by another worker
                         os.mkdir(f"{self.path}/{sub}", 0o755)
                     self._made.add(sub)
+        try:
+            return self._place(route, data, folder)
+        except FileExistsError:  # what a worker that failed left there
+            os.unlink(f"{self.path}/{route}")
+            return self._place(route, data, folder)
+
+    def _place(self, route: str, data: bytes, folder: str) -> bool:
+        """Link the old file if its bytes are `data`, else write it; whether linked."""
         dst, src = f"{self.path}/{route}", f"{self.out}/{route}"
-        for again in (False, True):
+        if self._can_link and self._old_folder(folder) and _same_bytes(src, data):
             try:
-                if self._can_link and self._old_folder(folder) and _same_bytes(src, data):
-                    try:
-                        os.link(src, dst, follow_symlinks=False)
-                        self.linked += 1
-                        return True
-                    except OSError as e:  # cross-device, no hard links here, or too many links
-                        if e.errno == errno.EEXIST:
-                            raise
-                        self._can_link = e.errno == errno.EMLINK
-                _write_new(dst, data)
-                self.written += 1
-                return False
+                os.link(src, dst, follow_symlinks=False)
+                self.linked += 1
+                return True
             except FileExistsError:
-                if again:
-                    raise
-                os.unlink(dst)
-        return False  # (not reached)
+                raise
+            except OSError as e:  # cross-device, no hard links here, or too many links
+                self._can_link = e.errno == errno.EMLINK
+        _write_new(dst, data)
+        self.written += 1
+        return False
 
     def _old_folder(self, folder: str) -> bool:
         """Whether the old output has `folder`, reached through no symbolic link."""
